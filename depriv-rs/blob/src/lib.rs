@@ -1,0 +1,27 @@
+//! The ring-3 payload: entry point, syscall wrappers, panic handler.
+//!
+//! Xen enters at `hvm_depriv_entry` with `sysret`: `%rdi` holds the request
+//! code, `%rsi`..`%r8` its arguments, `%rsp` the top of this vCPU's depriv
+//! stack (16-byte aligned).  The payload leaves only through `syscall`.
+//! Nothing here may reach a panic path of `core` (DESIGN §6): the checker in
+//! `linker/` rejects the object if it does.
+#![no_std]
+
+#[cfg(target_arch = "x86_64")]
+mod arch;
+
+/// The request dispatcher, called by the entry stub; its result goes back to
+/// Xen in the RETURN syscall.
+#[no_mangle]
+pub extern "C" fn hvm_depriv_dispatch(req: u64, arg0: u64, _arg1: u64, _arg2: u64) -> i64 {
+    match req {
+        abi::req::ECHO => arg0.wrapping_add(1) as i64,
+        _ => abi::err::ENOSYS,
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+    arch::abort()
+}

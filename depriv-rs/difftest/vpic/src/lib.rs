@@ -1,0 +1,1 @@
+//! Differential tests of `vpic` against Xen's C (filled by the vpic issue).

@@ -1,0 +1,1 @@
+//! Differential tests of `vrtc` against Xen's C (filled by the vrtc issue).
