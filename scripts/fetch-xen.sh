@@ -9,7 +9,7 @@ XEN_UPSTREAM=4.17.5+72-g01140da4e8
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 src=$top/build/src
-pristine=$top/build/xen-pristine
+pristine=${XEN_PRISTINE_DIR:-$top/build/xen-pristine}
 stamp=$pristine/.hvm-depriv-pinned
 
 die() { echo "fetch-xen: error: $*" >&2; exit 1; }

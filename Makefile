@@ -1,0 +1,61 @@
+# hvm-depriv: `make` sets up, fetches and patches Xen, builds the payload and
+# both Xen flavours, then boots a demo guest; `make test` runs every test.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+PAYLOAD := build/payload/hvm-depriv-payload.o
+
+.PHONY: all setup fetch patch payload xen xen-debug xen-release demo \
+        test bench fuzz-long clean distclean help
+
+all: xen demo
+
+help:
+	@echo "make            set-up, fetch + patch Xen, payload, both Xen builds, demo boot"
+	@echo "make test       every test (host, checker, patches, guests under QEMU)"
+	@echo "make bench      benchmarks (callgrind instruction counts, in-guest cycles)"
+	@echo "make fuzz-long  long differential runs and fuzzing"
+	@echo "make clean      remove build/ but keep the downloaded sources and .debs"
+
+setup:
+	@bash scripts/setup.sh
+
+fetch: setup
+	@bash scripts/fetch-xen.sh >/dev/null
+
+patch: fetch
+	@bash scripts/apply-patches.sh
+
+payload: setup
+	@mkdir -p build/payload
+	@bash linker/build-payload.sh $(PAYLOAD)
+
+xen-debug: patch payload
+	@bash scripts/build-xen.sh debug
+
+xen-release: patch payload
+	@bash scripts/build-xen.sh release
+
+xen: xen-debug xen-release
+
+demo: xen-debug
+	@if [ -x tests/demo.sh ]; then bash tests/demo.sh; \
+	 else echo "demo: no tests/demo.sh yet (the harness adds it)"; fi
+
+test: xen
+	@bash scripts/run-steps.sh steps
+
+bench: xen
+	@bash scripts/run-steps.sh bench
+
+fuzz-long: xen
+	@bash scripts/run-steps.sh long
+
+# Keep what was downloaded: the Xen source package and the dom0 .debs.
+clean:
+	@if [ -d build ]; then find build -mindepth 1 -maxdepth 1 \
+	    ! -name src ! -name dom0-cache -exec rm -rf {} +; fi
+	@rm -rf depriv-rs/target
+
+distclean:
+	rm -rf build depriv-rs/target

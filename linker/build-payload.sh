@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Build the ring-3 payload object Xen links into .hvm_deprivileged:
+#   1. the `blob` crate as a no_std staticlib for x86_64-unknown-linux-gnu,
+#      without SSE, position independent;
+#   2. ld -r --gc-sections from the entry, with linker/payload.lds;
+#   3. every symbol but the entry made local;
+#   4. linker/check-payload.py verifies it (and prints its summary line).
+# Usage: linker/build-payload.sh OUTPUT.o
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:?usage: build-payload.sh OUTPUT.o}
+target_dir=$top/build/payload/target
+entry=hvm_depriv_entry
+
+# -sse,-sse2 keeps LLVM from using vector registers for byte loops (DESIGN
+# §6); rustc warns that this is unstable/ABI-affecting, which is the point:
+# the payload has no float ABI.  PIE: only PC-relative references.
+export RUSTFLAGS="-C target-feature=-sse,-sse2,-avx,-avx2 -C relocation-model=pie -C code-model=small -C force-frame-pointers=yes"
+export CARGO_TARGET_DIR=$target_dir
+(cd "$top/depriv-rs" && cargo build -q -p blob --profile payload \
+    --target x86_64-unknown-linux-gnu 2>&1 | grep -v -e 'target feature' -e 'unstable feature' \
+    -e 'for more information' -e '^ *|' -e '^ *= note' -e '^warning: .*generated' -e '^$' >&2 || true)
+lib=$target_dir/x86_64-unknown-linux-gnu/payload/libblob.a
+[ -f "$lib" ] || { echo "build-payload: cargo did not produce $lib" >&2; exit 1; }
+
+tmp=$out.tmp
+ld -r --gc-sections -u "$entry" -e "$entry" -T "$top/linker/payload.lds" \
+    --whole-archive "$lib" --no-whole-archive -o "$tmp.raw.o" 2>/dev/null \
+  || ld -r --gc-sections -u "$entry" -e "$entry" -T "$top/linker/payload.lds" "$lib" -o "$tmp.raw.o"
+objcopy --keep-global-symbol="$entry" --strip-unneeded "$tmp.raw.o" "$tmp"
+rm -f "$tmp.raw.o"
+python3 "$top/linker/check-payload.py" "$tmp"
+# Replace the output only when it changed, so Xen does not relink needlessly.
+if cmp -s "$tmp" "$out"; then rm -f "$tmp"; else mv -f "$tmp" "$out"; fi

@@ -1,0 +1,7 @@
+# expect: absolute-relocation
+	.section .hvm_deprivileged.text,"ax",@progbits
+	.globl hvm_depriv_entry
+hvm_depriv_entry:
+	mov target(,%rdi,8), %rax
+target:
+	ret

@@ -1,0 +1,5 @@
+# expect: fs-gs-access
+	.section .hvm_deprivileged.text,"ax",@progbits
+	.globl hvm_depriv_entry
+hvm_depriv_entry:
+	rdgsbase %rax

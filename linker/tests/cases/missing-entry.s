@@ -1,0 +1,4 @@
+# expect: missing-entry
+	.section .hvm_deprivileged.text,"ax",@progbits
+other:
+	ret
