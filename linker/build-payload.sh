@@ -14,13 +14,22 @@ target_dir=$top/build/payload/target
 entry=hvm_depriv_entry
 
 # -sse,-sse2 keeps LLVM from using vector registers for byte loops (DESIGN
-# §6); rustc warns that this is unstable/ABI-affecting, which is the point:
-# the payload has no float ABI.  PIE: only PC-relative references.
+# §6).  PIE: only PC-relative references.
 export RUSTFLAGS="-C target-feature=-sse,-sse2,-avx,-avx2 -C relocation-model=pie -C code-model=small -C force-frame-pointers=yes"
 export CARGO_TARGET_DIR=$target_dir
+mkdir -p "$target_dir"
+# rustc warns that -sse is unstable/ABI-affecting, which is the point (the
+# payload has no float ABI): filter those lines, keep everything else, and
+# fail if cargo fails.
+set +e
 (cd "$top/depriv-rs" && cargo build -q -p blob --profile payload \
-    --target x86_64-unknown-linux-gnu 2>&1 | grep -v -e 'target feature' -e 'unstable feature' \
-    -e 'for more information' -e '^ *|' -e '^ *= note' -e '^warning: .*generated' -e '^$' >&2 || true)
+    --target x86_64-unknown-linux-gnu) 2> "$target_dir.log"
+rc=$?
+set -e
+grep -v -e 'target feature' -e 'unstable feature' -e 'for more information' \
+    -e '^ *|' -e '^ *= note' -e '^warning: .*generated' -e '^ *$' \
+    -e '^warning: unknown and unstable' -e 'rust-lang/rust/issues' "$target_dir.log" >&2 || true
+[ $rc -eq 0 ] || { echo "build-payload: cargo build of the payload failed" >&2; exit 1; }
 lib=$target_dir/x86_64-unknown-linux-gnu/payload/libblob.a
 [ -f "$lib" ] || { echo "build-payload: cargo did not produce $lib" >&2; exit 1; }
 

@@ -4,7 +4,8 @@
 
 use core::arch::{asm, global_asm};
 
-// The entry: call the dispatcher, hand its result to Xen.  `syscall` does
+// The entry: call the dispatcher (its fourth argument comes in %r10, as
+// %rcx holds the SYSRET address), hand its result to Xen.  `syscall` does
 // not return here for RETURN; `ud2` makes sure a broken Xen side cannot run
 // off the end.
 global_asm!(
@@ -12,6 +13,7 @@ global_asm!(
     ".globl hvm_depriv_entry",
     ".type hvm_depriv_entry,@function",
     "hvm_depriv_entry:",
+    "mov rcx, r10",
     "call {dispatch}",
     "mov rdi, rax",
     "mov eax, {ret}",
@@ -114,7 +116,6 @@ pub fn syscall4(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64) -> i64 {
 }
 
 /// Ask Xen to crash the domain: the payload cannot go on.
-#[allow(dead_code)]
 pub fn abort() -> ! {
     syscall4(abi::sys::ABORT, 0, 0, 0, 0);
     // SAFETY: `ud2` only raises #UD, which Xen's containment turns into a

@@ -1,14 +1,17 @@
-//! The ring-3 payload: entry point, syscall wrappers, panic handler.
+//! The ring-3 payload: entry point, syscall wrappers, panic handler, and
+//! the request dispatcher.
 //!
 //! Xen enters at `hvm_depriv_entry` with `sysret`: `%rdi` holds the request
-//! code, `%rsi`..`%r8` its arguments, `%rsp` the top of this vCPU's depriv
-//! stack (16-byte aligned).  The payload leaves only through `syscall`.
-//! Nothing here may reach a panic path of `core` (DESIGN §6): the checker in
-//! `linker/` rejects the object if it does.
+//! code, `%rsi`, `%rdx`, `%r10` its arguments, `%rsp` the top of this vCPU's
+//! depriv stack (16-byte aligned).  The payload leaves only through
+//! `syscall`.  Nothing here may reach a panic path of `core` (DESIGN §6): the
+//! checker in `linker/` rejects the object if it does.
 #![no_std]
 
 #[cfg(target_arch = "x86_64")]
 mod arch;
+#[cfg(target_arch = "x86_64")]
+mod selftest;
 
 /// The request dispatcher, called by the entry stub; its result goes back to
 /// Xen in the RETURN syscall.
@@ -16,6 +19,8 @@ mod arch;
 pub extern "C" fn hvm_depriv_dispatch(req: u64, arg0: u64, _arg1: u64, _arg2: u64) -> i64 {
     match req {
         abi::req::ECHO => arg0.wrapping_add(1) as i64,
+        #[cfg(target_arch = "x86_64")]
+        abi::req::SELFTEST => selftest::run(arg0),
         _ => abi::err::ENOSYS,
     }
 }

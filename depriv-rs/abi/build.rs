@@ -1,0 +1,24 @@
+//! Generate the Rust view of `include/hvm-depriv-abi.h`, the single source
+//! of the ABI shared with Xen (DESIGN §4).
+#![allow(clippy::expect_used)] // A failure here is a build error, as it should be.
+use std::{env, path::PathBuf};
+
+fn main() {
+    let header = "include/hvm-depriv-abi.h";
+    println!("cargo:rerun-if-changed={header}");
+    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join("abi.rs");
+    bindgen::Builder::default()
+        .header(header)
+        .use_core()
+        .ctypes_prefix("core::ffi")
+        .layout_tests(false)
+        .derive_default(true)
+        // Constants as signed integers (negative error codes); lib.rs casts.
+        .default_macro_constant_type(bindgen::MacroTypeVariation::Signed)
+        .generate()
+        .expect(
+            "bindgen failed on hvm-depriv-abi.h (is libclang-dev installed? run scripts/setup.sh)",
+        )
+        .write_to_file(&out)
+        .expect("writing abi.rs");
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvm-depriv ABI: what Xen and the ring-3 payload share.
+ *
+ * This header is the single source of truth.  Xen includes it as
+ * asm/hvm/depriv-abi.h (a byte-identical copy carried by the patch series,
+ * checked by the project's tests); the Rust `abi` crate is generated from it
+ * with bindgen.  Only plain constants and fixed-layout structs belong here,
+ * and no C-only syntax in constants: assembly includes it too.
+ */
+#ifndef HVM_DEPRIV_ABI_H
+#define HVM_DEPRIV_ABI_H
+
+#define HVM_DEPRIV_ABI_VERSION          1
+
+/*
+ * The ring-3 address space, in the lower half (L4 slot 0) of each HVM
+ * vCPU's monitor table.  Everything lies within one 2M region (one L1).
+ */
+#define HVM_DEPRIV_VA_BASE              0x40000000 /* text, then rodata */
+#define HVM_DEPRIV_VA_MAX_PAYLOAD       0x00100000 /* 1M of text+rodata */
+#define HVM_DEPRIV_VA_STATE             0x40100000 /* the domain's state page */
+#define HVM_DEPRIV_VA_GUARD             0x4017f000 /* never mapped */
+#define HVM_DEPRIV_VA_STACK             0x40180000 /* lowest stack page */
+#define HVM_DEPRIV_STACK_PAGES          2
+#define HVM_DEPRIV_VA_STACK_TOP \
+    (HVM_DEPRIV_VA_STACK + HVM_DEPRIV_STACK_PAGES * 0x1000)
+
+/* Requests: the entry point's first argument (%rdi). */
+#define HVM_DEPRIV_REQ_ECHO             1   /* returns arg0 + 1 */
+#define HVM_DEPRIV_REQ_SELFTEST         2   /* arg0 = HVM_DEPRIV_ST_* */
+
+/* Self-test scenarios (only with the hvm_depriv=selftest boot option). */
+#define HVM_DEPRIV_ST_WILD_READ         1   /* read a Xen address */
+#define HVM_DEPRIV_ST_WILD_WRITE        2   /* write a Xen address */
+#define HVM_DEPRIV_ST_WRITE_TEXT        3   /* write the payload's own text */
+#define HVM_DEPRIV_ST_EXEC_STATE        4   /* execute from the state page */
+#define HVM_DEPRIV_ST_UD2               5   /* #UD */
+#define HVM_DEPRIV_ST_DIV_ZERO          6   /* #DE */
+#define HVM_DEPRIV_ST_STACK_OVERFLOW    7   /* recursion into the guard page */
+#define HVM_DEPRIV_ST_INFINITE_LOOP     8   /* the watchdog's job */
+#define HVM_DEPRIV_ST_BAD_SYSCALL       9   /* one unknown syscall number */
+#define HVM_DEPRIV_ST_BAD_POINTER       10  /* LOG with a pointer outside the state page */
+#define HVM_DEPRIV_ST_SYSCALL_STORM     11  /* unknown syscalls in a loop */
+#define HVM_DEPRIV_ST_PANIC             12  /* the panic handler's path: ABORT */
+#define HVM_DEPRIV_ST_LOG               13  /* a valid LOG: must not crash */
+#define HVM_DEPRIV_ST_INT80             14  /* int $0x80: a DPL3 gate meant for PV */
+#define HVM_DEPRIV_ST_PRIV_INSN         15  /* cli at ring 3: #GP */
+#define HVM_DEPRIV_ST_SINGLE_STEP       16  /* TF set: #DB from ring 3 */
+#define HVM_DEPRIV_ST_MAX               16
+
+/* Syscalls: %rax at `syscall`; arguments in %rdi, %rsi, %rdx, %r10. */
+#define HVM_DEPRIV_SYS_RETURN           0   /* leave ring 3; %rdi = result */
+#define HVM_DEPRIV_SYS_ABORT            1   /* cannot go on: crash the domain */
+#define HVM_DEPRIV_SYS_LOG              2   /* %rdi = pointer into the state page, %rsi = length */
+#define HVM_DEPRIV_SYS_NR               3
+
+/* Error codes: results of syscalls and of requests (negative). */
+#define HVM_DEPRIV_EFAULT               (-14)  /* pointer outside the state page */
+#define HVM_DEPRIV_EINVAL               (-22)  /* argument out of range */
+#define HVM_DEPRIV_ENOSYS               (-38)  /* unknown syscall or request */
+#define HVM_DEPRIV_ECRASHED             (-1000) /* the call was contained: domain crashed */
+
+/* Bounds. */
+#define HVM_DEPRIV_LOG_MAX              128 /* bytes per LOG */
+/* Syscall errors tolerated in one call before the payload counts as compromised. */
+#define HVM_DEPRIV_MAX_ERRORS_PER_CALL  8
+
+/*
+ * The per-domain state page, mapped user RW at HVM_DEPRIV_VA_STATE.  Xen
+ * writes abi_version at domain creation; everything else belongs to the
+ * payload (the emulators' state is added here by later patches).
+ */
+#ifndef __ASSEMBLY__
+struct hvm_depriv_state_page {
+    unsigned int abi_version;
+    unsigned int pad;
+    unsigned char scratch[256];   /* e.g. LOG buffers */
+};
+#endif
+
+#endif /* HVM_DEPRIV_ABI_H */

@@ -1,0 +1,113 @@
+//! Self-test scenarios for the containment proof (DESIGN §2.5): each one
+//! misbehaves at ring 3 in a way Xen must contain.  Xen passes these
+//! requests only when booted with `hvm_depriv=selftest`; the code is
+//! harmless by construction — running it is what shows that.
+
+use core::arch::asm;
+use core::ptr;
+
+use crate::arch::{abort, syscall4};
+
+/// An address in Xen's own image (XEN_VIRT_START): mapped, supervisor only.
+const XEN_ADDRESS: u64 = 0xffff_82d0_4000_0000;
+
+pub fn run(scenario: u64) -> i64 {
+    let Ok(s) = i32::try_from(scenario) else {
+        return abi::err::EINVAL;
+    };
+    match s {
+        abi::HVM_DEPRIV_ST_WILD_READ => {
+            // SAFETY: deliberately faults (#PF: supervisor page); Xen
+            // contains it.  Nothing is read.
+            unsafe { ptr::read_volatile(XEN_ADDRESS as *const u64) as i64 }
+        }
+        abi::HVM_DEPRIV_ST_WILD_WRITE => {
+            // SAFETY: deliberately faults (#PF); nothing is written.
+            unsafe { ptr::write_volatile(XEN_ADDRESS as *mut u64, 0x5a5a) };
+            0
+        }
+        abi::HVM_DEPRIV_ST_WRITE_TEXT => {
+            let text = crate::hvm_depriv_dispatch as *const () as *mut u8;
+            // SAFETY: deliberately faults (#PF: the text is mapped read-only).
+            unsafe { ptr::write_volatile(text, 0xcc) };
+            0
+        }
+        abi::HVM_DEPRIV_ST_EXEC_STATE => {
+            let code = (abi::va::STATE + 8) as *mut u8;
+            // SAFETY: the state page is ours and writable; executing it
+            // deliberately faults (#PF: NX).
+            unsafe {
+                ptr::write_volatile(code, 0xc3); // ret
+                let f: extern "C" fn() = core::mem::transmute(code);
+                f();
+            }
+            0
+        }
+        abi::HVM_DEPRIV_ST_UD2 => {
+            // SAFETY: deliberately raises #UD.
+            unsafe { asm!("ud2", options(noreturn, nomem, nostack)) }
+        }
+        abi::HVM_DEPRIV_ST_DIV_ZERO => {
+            // SAFETY: deliberately raises #DE (a Rust `/` would panic instead).
+            unsafe {
+                asm!("xor ecx, ecx", "div ecx", out("eax") _, out("edx") _, out("ecx") _,
+                     options(nomem, nostack));
+            }
+            0
+        }
+        abi::HVM_DEPRIV_ST_STACK_OVERFLOW => {
+            // SAFETY: unbounded recursion: the pushes reach the unmapped
+            // guard page below the stack (#PF), which Xen contains.
+            unsafe { asm!("2:", "call 2b", options(noreturn)) }
+        }
+        abi::HVM_DEPRIV_ST_INFINITE_LOOP => {
+            // SAFETY: spins until Xen's watchdog aborts the call.
+            unsafe { asm!("2:", "jmp 2b", options(noreturn, nomem, nostack)) }
+        }
+        abi::HVM_DEPRIV_ST_BAD_SYSCALL => syscall4(0x7fff_0001, 0, 0, 0, 0),
+        abi::HVM_DEPRIV_ST_BAD_POINTER => syscall4(abi::sys::LOG, XEN_ADDRESS, 16, 0, 0),
+        abi::HVM_DEPRIV_ST_SYSCALL_STORM => {
+            let mut last = 0;
+            for i in 0..100_000u64 {
+                last = syscall4(abi::sys::NR + i, 0, 0, 0, 0);
+            }
+            last
+        }
+        // A real `panic!()` cannot be linked (the checker rejects any core
+        // panic path); this runs what the panic handler runs.
+        abi::HVM_DEPRIV_ST_PANIC => abort(),
+        abi::HVM_DEPRIV_ST_LOG => {
+            const MSG: &[u8] = b"selftest: hello from ring 3";
+            let buf = (abi::va::STATE + 8) as *mut u8;
+            for (i, b) in MSG.iter().enumerate() {
+                // SAFETY: the scratch area of our state page (256 bytes).
+                unsafe { ptr::write_volatile(buf.wrapping_add(i), *b) };
+            }
+            syscall4(abi::sys::LOG, buf as u64, MSG.len() as u64, 0, 0)
+        }
+        abi::HVM_DEPRIV_ST_INT80 => {
+            // SAFETY: the DPL3 gate Xen keeps for PV guests; Xen contains it.
+            unsafe { asm!("int 0x80", options(nomem, nostack)) };
+            0
+        }
+        abi::HVM_DEPRIV_ST_PRIV_INSN => {
+            // SAFETY: `cli` at ring 3 raises #GP.
+            unsafe { asm!("cli", options(nomem, nostack)) };
+            0
+        }
+        abi::HVM_DEPRIV_ST_SINGLE_STEP => {
+            // SAFETY: sets TF: the next instruction raises #DB at ring 3.
+            unsafe {
+                asm!(
+                    "pushfq",
+                    "or qword ptr [rsp], 0x100",
+                    "popfq",
+                    "nop",
+                    options(nomem)
+                );
+            }
+            0
+        }
+        _ => abi::err::EINVAL,
+    }
+}
