@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Build the PV dom0 image the guest harness boots under Xen: Debian's kernel
+# and an initramfs with busybox, the Xen 4.17 toolstack, the libraries it
+# needs, the five Xen modules, a stand-in device model and tests/harness/init.
+#
+# Everything comes from Debian packages fetched with `apt-get download` (no
+# install) into build/dom0-cache, which `make clean` keeps: once a package's
+# .deb is there, a rebuild does not download it again.  Versions are resolved
+# once and written to build/dom0-cache/versions.
+#
+# Output: build/dom0/vmlinuz, build/dom0/initramfs.cpio.gz, build/dom0/kver.
+# The runner appends a second cpio (the guests and the plan) per boot.
+#
+# Usage: scripts/build-dom0.sh [--force]
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+CACHE=$BUILD/dom0-cache
+OUT=$BUILD/dom0
+HARNESS=$TOP/tests/harness
+
+# The toolstack is pinned to the hypervisor's own version (the Debian source
+# package the project patches); HARNESS.md measured 4.17.7 working as well.
+XEN_TOOLS_VERSION=${XEN_TOOLS_VERSION:-4.17.5+72-g01140da4e8-1}
+XEN_PKGS=(xen-utils-4.17 xen-utils-common xenstore-utils libxenmisc4.17
+    libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenstore4
+    libxentoollog1 libxentoolcore1 libxendevicemodel1 libxenhypfs1)
+# The rest: whatever version the configured mirrors offer now.
+OTHER_PKGS=(busybox-static libyajl2 libc6 libgcc-s1 zlib1g liblzma5 libuuid1
+    libzstd1)
+MODULES=(xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs)
+
+die() { echo "build-dom0: error: $*" >&2; exit 1; }
+log() { echo "build-dom0: $*"; }
+
+force=0
+[ "${1:-}" = --force ] && force=1
+
+inputs_stamp() {
+    cat "$0" "$HARNESS/init" "$HARNESS/fake-dm" 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+if [ $force = 0 ] && [ -s "$OUT/initramfs.cpio.gz" ] && [ -s "$OUT/vmlinuz" ] \
+    && [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$(inputs_stamp)" ]; then
+    exit 0
+fi
+
+for t in apt-get apt-cache dpkg-deb cpio gzip readelf; do
+    command -v $t >/dev/null || die "$t not found (run scripts/setup.sh)"
+done
+
+mkdir -p "$CACHE"
+touch "$CACHE/versions"
+
+# version_of NAME: the cached resolution, else the candidate apt offers.
+version_of() {
+    local v
+    v=$(awk -F= -v n="$1" '$1 == n { print $2 }' "$CACHE/versions")
+    if [ -z "$v" ]; then
+        v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+        [ -n "$v" ] && [ "$v" != "(none)" ] || return 1
+        echo "$1=$v" >> "$CACHE/versions"
+    fi
+    echo "$v"
+}
+
+# fetch NAME VERSION: make sure CACHE holds NAME's .deb of VERSION.
+deb_of() {
+    # apt-get download escapes an epoch's ':' as '%3a' in the file name.
+    local v=${2//:/%3a}
+    { ls "$CACHE/$1_${v}_"*.deb "$CACHE/$1_${2#*:}_"*.deb 2>/dev/null || true; } | head -n1
+}
+fetch() {
+    local name=$1 ver=$2
+    [ -n "$(deb_of "$name" "$ver")" ] && return 0
+    log "downloading $name=$ver"
+    (cd "$CACHE" && apt-get download -q "$name=$ver" >/dev/null 2>"$CACHE/.err") || {
+        sed 's/^/    /' "$CACHE/.err" >&2
+        die "package $name=$ver is not available from the configured apt sources (apt-get update? for the toolstack set XEN_TOOLS_VERSION)"
+    }
+    [ -n "$(deb_of "$name" "$ver")" ] || die "apt-get download $name=$ver left no .deb in $CACHE"
+}
+
+# The kernel: what linux-image-amd64 points at, resolved once.
+kpkg=$(awk -F= '$1 == "kernel" { print $2 }' "$CACHE/versions")
+if [ -z "$kpkg" ]; then
+    kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+    [ -n "$kpkg" ] || die "package linux-image-amd64 is unknown to apt: cannot resolve the dom0 kernel (apt-get update?)"
+    echo "kernel=$kpkg" >> "$CACHE/versions"
+fi
+
+debs=()
+for p in "${XEN_PKGS[@]}"; do
+    grep -q "^$p=" "$CACHE/versions" || echo "$p=$XEN_TOOLS_VERSION" >> "$CACHE/versions"
+    v=$(version_of "$p") || die "package $p is unknown to apt"
+    fetch "$p" "$v"; debs+=("$(deb_of "$p" "$v")")
+done
+for p in "${OTHER_PKGS[@]}" "$kpkg"; do
+    v=$(version_of "$p") || die "package $p is unknown to apt (apt-get update?)"
+    fetch "$p" "$v"; debs+=("$(deb_of "$p" "$v")")
+done
+
+# Unpack everything into one tree, then pick what dom0 needs out of it.
+work=$OUT/work
+rm -rf "$work" && mkdir -p "$work/x" "$work/root"
+for d in "${debs[@]}"; do dpkg-deb -x "$d" "$work/x"; done
+X=$work/x R=$work/root
+
+kver=$(ls "$X/lib/modules" | head -n1)
+[ -n "$kver" ] && [ -f "$X/boot/vmlinuz-$kver" ] || die "no kernel in $kpkg"
+
+mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,run,tmp,var/log,var/lib/xen,var/lib/xenstored,var/run/xen,lib64,lib/x86_64-linux-gnu,lib/modules,usr/lib/xen-4.17/bin,usr/bin,harness}
+cp "$X/bin/busybox" "$R/bin/busybox"
+for app in sh mount mkdir sleep cat echo insmod ls grep sed awk date head poweroff \
+           timeout kill ps rm seq tr wc cut dmesg uname printf test true false; do
+    ln -sf busybox "$R/bin/$app"
+done
+
+XB=usr/lib/xen-4.17/bin
+for b in xl xenstored xenconsoled xen-init-dom0 libxl-save-helper; do
+    [ -x "$X/$XB/$b" ] || die "$b not found in xen-utils-4.17/xenstore packages ($XB)"
+    cp -a "$X/$XB/$b" "$R/$XB/$b"
+    ln -sf "/$XB/$b" "$R/usr/bin/$b"
+done
+cp -a "$X/usr/bin/xenstore" "$R/usr/bin/xenstore"
+for l in read write ls rm exists list chmod watch; do
+    ln -sf xenstore "$R/usr/bin/xenstore-$l"
+done
+# libxl reads its helper scripts directory and this file at start.
+mkdir -p "$R/etc/xen/scripts"
+cp -a "$X/etc/xen/xl.conf" "$R/etc/xen/xl.conf" 2>/dev/null || true
+# Run-time state directories libxl expects.
+mkdir -p "$R/var/lib/xen/dump" "$R/var/lib/xl" "$R/run/xen"
+
+# Libraries: the transitive DT_NEEDED closure of the binaries, resolved in the
+# unpacked tree, plus libgcc_s (glibc dlopens it for pthread_cancel: without
+# it xl aborts with rc 134 after creating the domain).
+LIBDIRS=("$X/lib/x86_64-linux-gnu" "$X/usr/lib/x86_64-linux-gnu" "$X/usr/lib/xen-4.17/lib" "$X/lib64")
+find_lib() {
+    local d
+    for d in "${LIBDIRS[@]}"; do
+        [ -e "$d/$1" ] && { echo "$d/$1"; return 0; }
+    done
+    return 1
+}
+declare -A seen=()
+queue=("$R/$XB/xl" "$R/$XB/xenstored" "$R/$XB/xenconsoled" "$R/$XB/xen-init-dom0"
+       "$R/$XB/libxl-save-helper" "$R/usr/bin/xenstore")
+extra=(libgcc_s.so.1 ld-linux-x86-64.so.2)
+for l in "${extra[@]}"; do queue+=("lib:$l"); done
+while [ ${#queue[@]} -gt 0 ]; do
+    item=${queue[0]}; queue=("${queue[@]:1}")
+    if [[ $item == lib:* ]]; then
+        name=${item#lib:}
+        [ -n "${seen[$name]:-}" ] && continue
+        seen[$name]=1
+        src=$(find_lib "$name") || die "library $name not found in the unpacked packages (missing package?)"
+        cp -L "$src" "$R/lib/x86_64-linux-gnu/$name"
+        file=$R/lib/x86_64-linux-gnu/$name
+    else
+        file=$item
+    fi
+    for n in $(readelf -d "$file" | awk '/\(NEEDED\)/ { gsub(/[\[\]]/, "", $5); print $5 }'); do
+        [ -n "${seen[$n]:-}" ] || queue+=("lib:$n")
+    done
+done
+ln -sf /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$R/lib64/ld-linux-x86-64.so.2"
+# xl's device-model-less paths still dlopen nothing else; libxl's stub for
+# /etc/ld.so.cache is absent, so the search path is the default one.
+
+# Kernel modules, in dependency order (modinfo's depends field).
+mdir=$X/lib/modules/$kver
+mkdir -p "$R/lib/modules/$kver"
+: > "$R/lib/modules/order"
+declare -A mdone=()
+add_module() {
+    local m=$1 f dep
+    [ -n "${mdone[$m]:-}" ] && return 0
+    mdone[$m]=1
+    f=$(find "$mdir" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -n1)
+    [ -n "$f" ] || f=$(find "$mdir" -name "${m//-/_}.ko*" | head -n1)
+    [ -n "$f" ] || die "module $m not found in $kpkg"
+    case $f in
+        *.xz) xz -dc "$f" > "$R/lib/modules/$kver/$m.ko" ;;
+        *.zst) zstd -qdc "$f" > "$R/lib/modules/$kver/$m.ko" ;;
+        *) cp "$f" "$R/lib/modules/$kver/$m.ko" ;;
+    esac
+    for dep in $(/sbin/modinfo -F depends "$R/lib/modules/$kver/$m.ko" 2>/dev/null | tr ',' ' '); do
+        add_module "$dep"
+    done
+    echo "/lib/modules/$kver/$m.ko" >> "$R/lib/modules/order"
+}
+for m in "${MODULES[@]}"; do add_module "$m"; done
+
+[ -f "$HARNESS/init" ] || die "tests/harness/init missing"
+install -m 0755 "$HARNESS/init" "$R/init"
+install -m 0755 "$HARNESS/fake-dm" "$R/harness/fake-dm"
+echo "root:x:0:0:root:/:/bin/sh" > "$R/etc/passwd"
+
+cp "$X/boot/vmlinuz-$kver" "$OUT/vmlinuz.new"
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6 > "$OUT/initramfs.cpio.gz.new"
+mv "$OUT/vmlinuz.new" "$OUT/vmlinuz"
+mv "$OUT/initramfs.cpio.gz.new" "$OUT/initramfs.cpio.gz"
+echo "$kver" > "$OUT/kver"
+inputs_stamp > "$OUT/.stamp"
+rm -rf "$work"
+log "dom0 image: $OUT/vmlinuz ($kver), $OUT/initramfs.cpio.gz ($(du -h "$OUT/initramfs.cpio.gz" | cut -f1))"
