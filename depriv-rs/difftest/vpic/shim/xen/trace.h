@@ -1,0 +1,2 @@
+/* Shadows Xen's <xen/trace.h> for the host build of vpic.c: everything it
+ * needs is in prelude.h (force-included). */
