@@ -299,6 +299,7 @@ impl HvmHwVpic {
     /// (0 = highest), [`PRIO_NONE`] if `mask` is empty.  Xen computes
     /// `ffs(mask ROR priority_add)` with an 8-bit `ror`, which rotates by the
     /// count modulo 8 — as `rotate_right` on a `u8` does.
+    #[inline]
     fn get_priority(&self, mask: u8) -> u32 {
         if mask == 0 {
             return PRIO_NONE;
@@ -309,6 +310,7 @@ impl HvmHwVpic {
 
     /// Xen's `vpic_get_highest_priority_irq()`: the IR (0..7) this PIC would
     /// raise now, or `None`.
+    #[inline]
     pub fn get_highest_priority_irq(&self) -> Option<u8> {
         let priority = self.get_priority(self.irr & !self.imr);
         if priority == PRIO_NONE {
@@ -474,6 +476,7 @@ impl Vpic {
     }
 
     /// Xen's `__vpic_intack()`.
+    #[inline]
     fn intack_irq(&mut self, idx: usize, irq: u8, fx: &mut Effects) {
         let Some(p) = self.pic.get_mut(idx) else {
             return;
@@ -520,6 +523,7 @@ impl Vpic {
     /// evaluated by the caller) and the master's INT line is high.
     /// The vector is `irq_base + IR` (an `int` in Xen: up to 262 with a
     /// hand-crafted `irq_base`).
+    #[inline]
     pub fn ack_pending_irq(&mut self, accept: bool, fx: &mut Effects) -> Result<Option<u16>, Bug> {
         if !accept || self.pic[MASTER].int_output == 0 {
             return Ok(None);
@@ -576,11 +580,8 @@ impl Vpic {
                 }
                 p.set_init_state(((val & 3) << 2) | 1);
                 self.update_int_output(idx, fx);
-                for pin in 0..8u8 {
-                    if pending & (1 << pin) != 0 {
-                        fx.dpci_eoi |= 1 << isa(pin);
-                    }
-                }
+                // Pins of the slave port range are ISA IRQs 8..15.
+                fx.dpci_eoi |= u16::from(pending) << if addr >> 7 != 0 { 8 } else { 0 };
                 return;
             } else if val & OCW3_SELECT != 0 {
                 // OCW3.
@@ -728,6 +729,7 @@ impl Vpic {
     /// always level; readers do not see that hard-coded bit.  Xen
     /// `BUG_ON`s any size but 1 (its handlers are registered one byte wide,
     /// so it cannot happen there).
+    #[inline]
     pub fn elcr_io(&mut self, dir: Dir, port: u32, bytes: u32, val: u32) -> Result<Io, Bug> {
         if bytes != 1 {
             return Err(Bug);
@@ -755,15 +757,18 @@ impl Vpic {
 
     /// Xen's `vpic_irq_positive_edge()` (caller holds the irq lock; `irq`
     /// is an ISA IRQ, 0..15; IRQ 2 is the cascade and ignored).
+    #[inline]
     pub fn irq_positive_edge(&mut self, irq: u8) -> Effects {
         self.irq_edge(irq, true)
     }
 
     /// Xen's `vpic_irq_negative_edge()`.
+    #[inline]
     pub fn irq_negative_edge(&mut self, irq: u8) -> Effects {
         self.irq_edge(irq, false)
     }
 
+    #[inline]
     fn irq_edge(&mut self, irq: u8, positive: bool) -> Effects {
         let mut fx = Effects::default();
         let idx = usize::from(irq & 8 != 0);
