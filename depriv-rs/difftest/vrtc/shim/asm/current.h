@@ -1,0 +1,3 @@
+#include "../xen-shim.h"
+extern struct vcpu *shim_current;
+#define current shim_current

@@ -1,0 +1,1 @@
+#include "../xen-shim.h"
