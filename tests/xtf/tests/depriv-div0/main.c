@@ -1,0 +1,3 @@
+#define DEPRIV_SCENARIO 6
+#define DEPRIV_SCENARIO_NAME "div0"
+#include "../depriv-selftest.h"

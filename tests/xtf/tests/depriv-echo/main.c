@@ -1,0 +1,75 @@
+/*
+ * depriv-echo: the bystander of the containment tests, and the round-trip
+ * check of the deprivileged mode.  Thousands of calls into the ring-3
+ * payload through the self-test port, each result checked, every GPR the
+ * guest can pin checked unchanged around each call; refused syscalls and a
+ * valid LOG must not crash anything; the counters must account for it all.
+ */
+#include "../depriv-selftest.h"
+
+const char test_title[] = "hvm_depriv: echo round trips, refused syscalls, LOG";
+
+#define ROUNDS 20000
+
+static uint32_t counter(unsigned int n)
+{
+    return depriv_io(DEPRIV_COUNTER, n);
+}
+
+void test_main(void)
+{
+    uint32_t x = 0x12345678, calls0, errors0, faults0, r;
+    unsigned int i, bad = 0;
+
+    if ( !depriv_present() )
+        return;
+
+    calls0 = counter(DEPRIV_CNT_CALLS);
+    errors0 = counter(DEPRIV_CNT_SYSCALL_ERRORS);
+    faults0 = counter(DEPRIV_CNT_FAULTS);
+
+    for ( i = 0; i < ROUNDS; i++ )
+    {
+        uint32_t b = 0xb0b0b0b0 ^ i, c = 0xc0c0c0c0 ^ x, s = 0x5151515 + i,
+            di = ~x, d = DEPRIV_PORT + DEPRIV_ECHO;
+        const uint32_t b0 = b, c0 = c, s0 = s, di0 = di;
+
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        outl(x, DEPRIV_PORT);
+        asm volatile ("inl %%dx, %%eax"
+                      : "=a" (r), "+b" (b), "+c" (c), "+S" (s), "+D" (di),
+                        "+d" (d));
+        if ( r != x + 1 || b != b0 || c != c0 || s != s0 || di != di0 ||
+             d != DEPRIV_PORT + DEPRIV_ECHO )
+        {
+            if ( bad++ < 5 )
+                xtf_failure("Fail: round %u: ECHO(%#x) = %#x, ebx %#x/%#x ecx %#x/%#x esi %#x/%#x edi %#x/%#x edx %#x\n",
+                            i, x, r, b, b0, c, c0, s, s0, di, di0, d);
+        }
+    }
+    printk("%u ECHO round trips, %u wrong\n", ROUNDS, bad);
+
+    /* Refused syscalls: an error code back, counted, no crash. */
+    r = depriv_io(DEPRIV_RUN, 9 /* BAD_SYSCALL */);
+    if ( r != (uint32_t)-38 )
+        xtf_failure("Fail: unknown syscall gave %#x, expected ENOSYS\n", r);
+    r = depriv_io(DEPRIV_RUN, 10 /* BAD_POINTER */);
+    if ( r != (uint32_t)-14 )
+        xtf_failure("Fail: LOG outside the state page gave %#x, expected EFAULT\n", r);
+    r = depriv_io(DEPRIV_RUN, 13 /* LOG */);
+    if ( r != 0 )
+        xtf_failure("Fail: a valid LOG gave %#x\n", r);
+
+    r = counter(DEPRIV_CNT_CALLS) - calls0;
+    if ( r < ROUNDS + 3 )
+        xtf_failure("Fail: %u depriv calls counted, expected >= %u\n",
+                    r, ROUNDS + 3);
+    r = counter(DEPRIV_CNT_SYSCALL_ERRORS) - errors0;
+    if ( r != 2 )
+        xtf_failure("Fail: %u refused syscalls counted, expected 2\n", r);
+    r = counter(DEPRIV_CNT_FAULTS) - faults0;
+    if ( r != 0 )
+        xtf_failure("Fail: %u faults counted, expected 0\n", r);
+
+    xtf_success(NULL);
+}

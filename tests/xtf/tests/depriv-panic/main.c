@@ -1,0 +1,3 @@
+#define DEPRIV_SCENARIO 12
+#define DEPRIV_SCENARIO_NAME "panic"
+#include "../depriv-selftest.h"

@@ -1,0 +1,3 @@
+#define DEPRIV_SCENARIO 11
+#define DEPRIV_SCENARIO_NAME "syscall-storm"
+#include "../depriv-selftest.h"

@@ -1,0 +1,3 @@
+#define DEPRIV_SCENARIO 1
+#define DEPRIV_SCENARIO_NAME "wild-read"
+#include "../depriv-selftest.h"
