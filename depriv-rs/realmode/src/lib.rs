@@ -1,4 +1,29 @@
 //! Real-mode x86 instruction emulation, as Xen's `x86_emulate()` behaves
 //! for a vCPU with CR0.PE=0.
+//!
+//! [`emulate_one`] runs one instruction against a platform given as
+//! [`Ops`] (Xen's `struct x86_emulate_ops`). Registers and flags are
+//! committed only when the instruction completes, so an instruction whose
+//! op answered [`Fault::Retry`] can simply be run again. Anything this
+//! crate does not implement is [`Outcome::Unhandleable`], never a guess.
+//!
+//! Segment limits: in real mode Xen's `hvm_virtual_to_linear_addr()` does
+//! no limit check (it adds the cached base and wraps at 4 GiB), and
+//! x86_emulate itself checks only far-branch targets against the CS limit
+//! (#GP(0)); this crate does exactly that. Limits/attributes of segment
+//! registers are never changed by loads ("unreal" mode keeps working).
 #![no_std]
 #![forbid(unsafe_code)]
+
+mod decode;
+mod exec;
+mod insn;
+mod ops;
+mod state;
+
+pub use exec::{emulate_one, MAX_REPS};
+pub use ops::{Fault, OpResult, Ops};
+pub use state::{
+    eflags, gpr, CpuState, Event, EventType, Outcome, Retire, Seg, SegReg, EXC_BP, EXC_BR, EXC_DB,
+    EXC_DE, EXC_GP, EXC_OF, EXC_SS, EXC_UD,
+};

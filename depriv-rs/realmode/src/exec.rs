@@ -1,0 +1,896 @@
+//! The execution core: x86_emulate()'s shadow-register discipline.
+//! Registers live in a local copy (`r`) and are committed only when the
+//! instruction completes (Xen's `complete_insn`); every memory, port and
+//! segment access goes through [`Ops`] in the order x86_emulate makes it.
+
+use crate::decode::{decode, desc::*, truncate, Decoded, Mem, Rep};
+use crate::insn::alu::{alu2, AluOp};
+use crate::ops::{Fault, Ops};
+use crate::state::{eflags, CpuState, Event, Outcome, Retire, Seg, SegReg, EXC_GP, EXC_UD};
+
+/// Xen clips a REP batch to this many iterations per emulation
+/// (`hvmemul_virtual_to_linear()`: max_reps = 4096).
+pub const MAX_REPS: u64 = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Loc {
+    None,
+    /// GPR `n`; `hi` selects AH/CH/DH/BH for byte operands.
+    Reg {
+        n: u8,
+        hi: bool,
+    },
+    Mem(Mem),
+    Imm,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Operand {
+    pub loc: Loc,
+    pub bytes: u8,
+    pub val: u64,
+    pub orig: u64,
+}
+
+impl Operand {
+    const NONE: Operand = Operand {
+        loc: Loc::None,
+        bytes: 0,
+        val: 0,
+        orig: 0,
+    };
+}
+
+/// How an instruction left x86_emulate's switch.
+pub(crate) enum Stop {
+    /// `goto done` with rc != OKAY: nothing committed.
+    Abort(Fault),
+    /// `goto complete_insn` with X86EMUL_EXCEPTION (a REP string op that
+    /// stopped part way): registers committed, event raised.
+    CommitException(Event),
+}
+
+impl From<Fault> for Stop {
+    fn from(f: Fault) -> Stop {
+        Stop::Abort(f)
+    }
+}
+
+pub(crate) type R<T> = Result<T, Stop>;
+
+/// What to do after the opcode handler: Xen's `break` (writeback) or
+/// `goto complete_insn`.
+pub(crate) enum Next {
+    Writeback,
+    Complete,
+}
+
+pub(crate) fn exc(vector: u8, ec: Option<u32>) -> Stop {
+    Stop::Abort(Fault::Exception(Event::hw(vector, ec)))
+}
+pub(crate) fn ud() -> Stop {
+    exc(EXC_UD, None)
+}
+pub(crate) fn gp0() -> Stop {
+    exc(EXC_GP, Some(0))
+}
+pub(crate) fn unhandleable() -> Stop {
+    Stop::Abort(Fault::Unhandleable)
+}
+
+pub(crate) struct Emu<'a, O: Ops> {
+    pub ops: &'a mut O,
+    /// The registers as they were on entry (Xen's `ctxt->regs`).
+    pub start: CpuState,
+    /// Shadow registers (Xen's `_regs`).
+    pub r: CpuState,
+    /// Instruction pointer, not yet truncated (Xen's `_regs.r(ip)`).
+    pub ip: u64,
+    pub d: Decoded,
+    pub desc: u16,
+    pub op_bytes: u8,
+    pub lock: bool,
+    pub src: Operand,
+    pub dst: Operand,
+    pub retire: Retire,
+    pub singlestep: bool,
+}
+
+impl<O: Ops> Emu<'_, O> {
+    // ---- registers -------------------------------------------------
+
+    pub fn reg_get(&self, n: u8, hi: bool, bytes: u8) -> u64 {
+        let v = u64::from(self.r.reg(usize::from(n)));
+        if hi {
+            (v >> 8) & 0xff
+        } else {
+            truncate(v, bytes)
+        }
+    }
+
+    /// Write a GPR as x86_emulate's writeback does (32-bit writes replace
+    /// the whole register, narrower ones merge).
+    pub fn reg_set(&mut self, n: u8, hi: bool, bytes: u8, val: u64) {
+        let n = usize::from(n);
+        let old = self.r.reg(n);
+        let v = val as u32;
+        let new = match (bytes, hi) {
+            (1, true) => (old & !0xff00) | ((v & 0xff) << 8),
+            (1, false) => (old & !0xff) | (v & 0xff),
+            (2, _) => (old & !0xffff) | (v & 0xffff),
+            _ => v,
+        };
+        self.r.set_reg(n, new);
+    }
+
+    /// Register operand for ModRM-encoded register `n` (Xen's
+    /// `_decode_gpr()` with legacy byte registers AH..BH for 4..7).
+    pub fn reg_loc(n: u8, byte: bool) -> Loc {
+        if byte && n >= 4 {
+            Loc::Reg { n: n & 3, hi: true }
+        } else {
+            Loc::Reg {
+                n: n & 7,
+                hi: false,
+            }
+        }
+    }
+
+    pub fn loc_read(&mut self, loc: Loc, bytes: u8) -> R<u64> {
+        match loc {
+            Loc::Reg { n, hi } => Ok(self.reg_get(n, hi, bytes)),
+            Loc::Mem(m) => self.read(m.seg, m.off, bytes),
+            _ => Ok(0),
+        }
+    }
+
+    // ---- memory ----------------------------------------------------
+
+    /// Xen's `read_ulong()`.
+    pub fn read(&mut self, seg: Seg, off: u64, bytes: u8) -> R<u64> {
+        let mut buf = [0u8; 8];
+        let b = buf
+            .get_mut(..usize::from(bytes.min(8)))
+            .ok_or_else(unhandleable)?;
+        self.ops.read(seg, off, b)?;
+        Ok(u64::from_le_bytes(buf))
+    }
+
+    pub fn write(&mut self, seg: Seg, off: u64, bytes: u8, val: u64) -> R<()> {
+        let buf = val.to_le_bytes();
+        let b = buf
+            .get(..usize::from(bytes.min(8)))
+            .ok_or_else(unhandleable)?;
+        self.ops.write(seg, off, b)?;
+        Ok(())
+    }
+
+    pub fn truncate_ea(&self, v: u64) -> u64 {
+        truncate(v, self.d.ad_bytes)
+    }
+
+    // ---- stack (Xen's sp_pre_dec()/sp_post_inc()) ------------------
+
+    fn sp_bytes(&self) -> u8 {
+        if self.r.sp_size == 32 {
+            4
+        } else {
+            2
+        }
+    }
+
+    /// `_register_address_increment()` on a 32-bit register.
+    pub fn reg_add(&mut self, n: usize, inc: i64, width: u8) {
+        let old = u64::from(self.r.reg(n));
+        let new = if width >= 4 {
+            old.wrapping_add(inc as u64)
+        } else {
+            let m = crate::insn::alu::mask(width);
+            (old & !m) | (old.wrapping_add(inc as u64) & m)
+        };
+        self.r.set_reg(n, new as u32);
+    }
+
+    pub fn sp_pre_dec(&mut self, dec: u64) -> u64 {
+        let w = self.sp_bytes();
+        self.reg_add(4, (dec as i64).wrapping_neg(), w);
+        truncate(u64::from(self.r.reg(4)), w)
+    }
+
+    pub fn sp_post_inc(&mut self, inc: u64) -> u64 {
+        let w = self.sp_bytes();
+        let sp = truncate(u64::from(self.r.reg(4)), w);
+        self.reg_add(4, inc as i64, w);
+        sp
+    }
+
+    pub fn push(&mut self, bytes: u8, val: u64) -> R<()> {
+        let off = self.sp_pre_dec(u64::from(bytes));
+        self.write(Seg::Ss, off, bytes, val)
+    }
+
+    pub fn pop(&mut self, bytes: u8) -> R<u64> {
+        let off = self.sp_post_inc(u64::from(bytes));
+        self.read(Seg::Ss, off, bytes)
+    }
+
+    /// `register_address_adjust()`: move SI/DI by `adj` bytes in the
+    /// direction EFLAGS.DF says, in the address size.
+    pub fn reg_adjust(&mut self, n: usize, adj: u64) {
+        let inc = if self.r.eflags & eflags::DF != 0 {
+            (adj as i64).wrapping_neg()
+        } else {
+            adj as i64
+        };
+        // Xen's _inc is an int: the adjustment is truncated to 32 bits.
+        let inc = i64::from(inc as i32);
+        self.reg_add(n, inc, self.d.ad_bytes);
+    }
+
+    // ---- branches --------------------------------------------------
+
+    /// Xen's `jmp_rel()`: target truncated to the operand size, checked
+    /// with a zero-length fetch, then committed to IP.
+    pub fn jmp_rel(&mut self, rel: u64) -> R<()> {
+        let rel = i64::from(rel as i32);
+        let mut ip = self.ip.wrapping_add(rel as u64);
+        ip = if self.op_bytes == 2 {
+            ip & 0xffff
+        } else {
+            ip & 0xffff_ffff
+        };
+        self.ops.insn_fetch(ip, &mut [])?;
+        self.ip = ip;
+        self.singlestep = self.r.eflags & eflags::TF != 0;
+        Ok(())
+    }
+
+    /// Near absolute branch (RET, JMP/CALL r/m): check target, set IP.
+    pub fn jmp_abs(&mut self, target: u64) -> R<()> {
+        self.ops.insn_fetch(target, &mut [])?;
+        self.ip = target;
+        Ok(())
+    }
+
+    // ---- segments ---------------------------------------------------
+
+    /// `realmode_load_seg()`: keep the cached limit/attributes, set
+    /// selector and base = selector << 4.
+    pub fn realmode_seg(&mut self, seg: Seg, sel: u16) -> R<SegReg> {
+        let mut s = self.ops.read_segment(seg)?;
+        s.sel = sel;
+        s.base = u64::from(sel) << 4;
+        Ok(s)
+    }
+
+    /// `load_seg()` with no caller-provided register: load and write back.
+    pub fn load_seg(&mut self, seg: Seg, sel: u16) -> R<()> {
+        self.require_realmode()?;
+        let s = self.realmode_seg(seg, sel)?;
+        self.ops.write_segment(seg, &s)?;
+        Ok(())
+    }
+
+    /// `commit_far_branch()`: #GP(0) beyond the CS limit, else set IP and
+    /// write CS.
+    pub fn commit_far_branch(&mut self, cs: &SegReg, ip: u64) -> R<()> {
+        if ip > u64::from(cs.limit) {
+            return Err(gp0());
+        }
+        self.ip = ip;
+        self.singlestep = self.r.eflags & eflags::TF != 0;
+        self.ops.write_segment(Seg::Cs, cs)?;
+        Ok(())
+    }
+
+    /// x86_emulate's `in_realmode()`; protected mode is not ours.
+    pub fn require_realmode(&mut self) -> R<()> {
+        let cr0 = self.ops.read_cr(0)?;
+        if cr0 & 1 != 0 {
+            return Err(unhandleable());
+        }
+        Ok(())
+    }
+
+    /// `get_cpl()`: SS.DPL outside vm86.
+    pub fn cpl(&mut self) -> R<u8> {
+        if self.r.eflags & eflags::VM != 0 {
+            return Ok(3);
+        }
+        Ok(self.ops.read_segment(Seg::Ss)?.dpl())
+    }
+
+    /// `mode_ring0()`.
+    pub fn ring0(&mut self) -> R<bool> {
+        Ok(self.cpl()? == 0)
+    }
+
+    /// `mode_iopl()`: CPL <= IOPL.
+    pub fn iopl_ok(&mut self) -> R<bool> {
+        let iopl = ((self.r.eflags & eflags::IOPL) >> 12) as u8;
+        Ok(self.cpl()? <= iopl)
+    }
+
+    // ---- the common ALU path ---------------------------------------
+
+    pub fn alu(&mut self, op: AluOp) {
+        let (res, fl) = alu2(
+            op,
+            self.dst.val,
+            self.src.val,
+            self.dst.bytes,
+            self.r.eflags,
+        );
+        self.r.eflags = fl;
+        if matches!(op, AluOp::Cmp | AluOp::Test) {
+            self.dst.loc = Loc::None;
+        } else {
+            self.dst.val = res;
+        }
+    }
+
+    /// Xen's `get_loop_count()`.
+    pub fn loop_count(&self) -> u64 {
+        truncate(u64::from(self.r.reg(1)), self.d.ad_bytes)
+    }
+
+    pub fn put_loop_count(&mut self, count: u64) {
+        let b = self.d.ad_bytes;
+        self.reg_set(1, false, if b == 2 { 2 } else { 4 }, count);
+    }
+
+    pub fn rep_prefix(&self) -> bool {
+        self.d.rep != Rep::None
+    }
+}
+
+/// Run one instruction: decode, fetch operands, execute, write back,
+/// commit — the shape of x86_emulate().
+pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
+    if state.eflags & eflags::VM != 0 || (state.addr_size != 16 && state.addr_size != 32) {
+        return Outcome::Unhandleable;
+    }
+    // x86_emulate() first checks mode_vif(), which reads SS (get_cpl());
+    // CPL 3 in real mode needs the VME/PVI machinery we don't have.
+    match ops.read_segment(Seg::Ss) {
+        Ok(ss) if ss.dpl() != 0 => return Outcome::Unhandleable,
+        _ => {}
+    }
+    let d = match decode(state, ops) {
+        Ok(d) => d,
+        Err(f) => return fault_outcome(f),
+    };
+    let mut emu = Emu {
+        ops,
+        start: *state,
+        r: *state,
+        ip: d.ip,
+        d,
+        desc: d.desc,
+        op_bytes: d.op_bytes,
+        lock: d.lock,
+        src: Operand::NONE,
+        dst: Operand::NONE,
+        retire: Retire::default(),
+        singlestep: state.eflags & eflags::TF != 0,
+    };
+    let res = emu.run();
+    let commit = |emu: &mut Emu<'_, O>, state: &mut CpuState| {
+        emu.r.eip = emu.ip as u32;
+        emu.r.eflags &= !eflags::RF;
+        *state = emu.r;
+    };
+    match res {
+        Ok(()) => {
+            if emu.singlestep && !emu.retire.mov_ss {
+                emu.retire.singlestep = true;
+                emu.retire.sti = false;
+            }
+            commit(&mut emu, state);
+            Outcome::Done(emu.retire)
+        }
+        Err(Stop::CommitException(ev)) => {
+            commit(&mut emu, state);
+            Outcome::Exception(ev)
+        }
+        Err(Stop::Abort(f)) => fault_outcome(f),
+    }
+}
+
+fn fault_outcome(f: Fault) -> Outcome {
+    match f {
+        Fault::Retry => Outcome::Retry,
+        Fault::Exception(e) => Outcome::Exception(e),
+        Fault::Unhandleable => Outcome::Unhandleable,
+    }
+}
+
+impl<O: Ops> Emu<'_, O> {
+    fn run(&mut self) -> R<()> {
+        self.fetch_operands()?;
+        match self.execute()? {
+            Next::Writeback => self.writeback(),
+            Next::Complete => Ok(()),
+        }
+    }
+
+    /// x86_emulate's source/destination operand set-up, including the
+    /// LOCK-prefix #UD rules and the read of RMW memory destinations.
+    fn fetch_operands(&mut self) -> R<()> {
+        let d = self.desc;
+        let byte = d & BYTE_OP != 0;
+        let ea_loc = if self.d.is_mem {
+            Loc::Mem(self.d.ea)
+        } else {
+            Self::reg_loc(self.d.modrm_rm, byte)
+        };
+        match d & SRC_MASK {
+            SRC_REG => {
+                let bytes = if byte { 1 } else { self.op_bytes };
+                let loc = Self::reg_loc(self.d.modrm_reg, byte);
+                let val = self.loc_read(loc, bytes)?;
+                self.src = Operand {
+                    loc,
+                    bytes,
+                    val,
+                    orig: val,
+                };
+            }
+            SRC_MEM | SRC_MEM16 => {
+                let bytes = if d & SRC_MASK == SRC_MEM16 {
+                    2
+                } else if byte {
+                    1
+                } else {
+                    self.op_bytes
+                };
+                let val = self.loc_read(ea_loc, bytes)?;
+                self.src = Operand {
+                    loc: ea_loc,
+                    bytes,
+                    val,
+                    orig: val,
+                };
+            }
+            SRC_IMM | SRC_IMMBYTE | SRC_IMM16 => {
+                let bytes = match d & SRC_MASK {
+                    SRC_IMM if !byte => self.op_bytes,
+                    SRC_IMM16 => 2,
+                    _ => 1,
+                };
+                self.src = Operand {
+                    loc: Loc::Imm,
+                    bytes,
+                    val: self.d.imm1,
+                    orig: self.d.imm1,
+                };
+            }
+            _ => {}
+        }
+        match d & DST_MASK {
+            DST_NONE => {
+                if self.lock && self.d.opcode != 0x1c7 {
+                    return Err(ud());
+                }
+            }
+            DST_REG => {
+                if self.lock {
+                    return Err(ud());
+                }
+                let bytes = if byte { 1 } else { self.op_bytes };
+                let loc = Self::reg_loc(self.d.modrm_reg, byte);
+                let val = self.loc_read(loc, bytes)?;
+                self.dst = Operand {
+                    loc,
+                    bytes,
+                    val,
+                    orig: val,
+                };
+            }
+            _ => {
+                let mut ea = ea_loc;
+                if d & DST_MASK == DST_BITBASE {
+                    let ob = self.op_bytes;
+                    if let Loc::Mem(mut m) = ea {
+                        let sv: i64 = if ob == 2 {
+                            i64::from(self.src.val as u16 as i16)
+                        } else {
+                            i64::from(self.src.val as u32 as i32)
+                        };
+                        let obm = !(u64::from(ob) - 1);
+                        if sv < 0 {
+                            let nv = (sv.wrapping_neg() as u64).wrapping_sub(1);
+                            m.off = m
+                                .off
+                                .wrapping_sub(u64::from(ob).wrapping_add((nv >> 3) & obm));
+                        } else {
+                            m.off = m.off.wrapping_add(((sv as u64) >> 3) & obm);
+                        }
+                        m.off = self.truncate_ea(m.off);
+                        ea = Loc::Mem(m);
+                        self.src.val = sv as u64;
+                    }
+                    self.src.val &= u64::from(ob) * 8 - 1;
+                    self.desc = (d & !DST_MASK) | DST_MEM;
+                }
+                let bytes = if byte { 1 } else { self.op_bytes };
+                match ea {
+                    Loc::Mem(_) => {
+                        if self.desc & MOV != 0 {
+                            if self.lock {
+                                return Err(ud());
+                            }
+                            self.dst = Operand {
+                                loc: ea,
+                                bytes,
+                                val: 0,
+                                orig: 0,
+                            };
+                        } else {
+                            let val = self.loc_read(ea, bytes)?;
+                            self.dst = Operand {
+                                loc: ea,
+                                bytes,
+                                val,
+                                orig: val,
+                            };
+                        }
+                    }
+                    _ => {
+                        if self.lock {
+                            return Err(ud());
+                        }
+                        let val = self.loc_read(ea, bytes)?;
+                        self.dst = Operand {
+                            loc: ea,
+                            bytes,
+                            val,
+                            orig: val,
+                        };
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// x86_emulate's `writeback:` block.
+    fn writeback(&mut self) -> R<()> {
+        match self.dst.loc {
+            Loc::Reg { n, hi } => {
+                let (b, v) = (self.dst.bytes, self.dst.val);
+                self.reg_set(n, hi, b, v);
+            }
+            Loc::Mem(m) => {
+                let bytes = self.dst.bytes;
+                if self.desc & MOV == 0 && self.dst.orig == self.dst.val {
+                    // Nothing changed: x86_emulate skips the write.
+                } else if self.lock {
+                    let old = self.dst.orig.to_le_bytes();
+                    let new = self.dst.val.to_le_bytes();
+                    let n = usize::from(bytes.min(8));
+                    let (o, nw) = match (old.get(..n), new.get(..n)) {
+                        (Some(o), Some(nw)) => (o, nw),
+                        _ => return Err(unhandleable()),
+                    };
+                    self.ops.cmpxchg(m.seg, m.off, o, nw)?;
+                } else {
+                    self.write(m.seg, m.off, bytes, self.dst.val)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn execute(&mut self) -> R<Next> {
+        let op = self.d.opcode;
+        if op >= 0x100 {
+            return self.execute_0f((op & 0xff) as u8);
+        }
+        let b = op as u8;
+        match b {
+            0x00..=0x3f if b & 7 < 6 => {
+                let aop = AluOp::from_index(b >> 3);
+                match (aop, b & 7) {
+                    // cmp r/m,reg: flags of r/m - reg (operands swapped).
+                    (AluOp::Cmp, 0 | 1) => {
+                        let (_, fl) = alu2(
+                            AluOp::Cmp,
+                            self.src.val,
+                            self.dst.val,
+                            self.src.bytes,
+                            self.r.eflags,
+                        );
+                        self.r.eflags = fl;
+                        self.dst.loc = Loc::None;
+                    }
+                    _ => self.alu(aop),
+                }
+                Ok(Next::Writeback)
+            }
+            0x06 | 0x0e | 0x16 | 0x1e | 0x07 | 0x17 | 0x1f => self.push_pop_sreg(b),
+            0x27 | 0x2f | 0x37 | 0x3f => self.bcd(b),
+            0x40..=0x4f => self.incdec_reg(b),
+            0x50..=0x57 => {
+                let v = self.reg_get(b & 7, false, self.op_bytes);
+                self.src.val = v;
+                self.do_push()
+            }
+            0x58..=0x5f => {
+                let ob = self.op_bytes;
+                let v = self.pop(ob)?;
+                self.dst = Operand {
+                    loc: Loc::Reg {
+                        n: b & 7,
+                        hi: false,
+                    },
+                    bytes: ob,
+                    val: v,
+                    orig: v,
+                };
+                Ok(Next::Writeback)
+            }
+            0x60 => self.pusha(),
+            0x61 => self.popa(),
+            0x62 => self.bound(),
+            0x68 | 0x6a => self.do_push(),
+            0x69 | 0x6b => self.imul_imm(),
+            0x6c..=0x6f => self.ins_outs(b),
+            0x70..=0x7f => {
+                if crate::insn::flagsops::test_cc(b, self.r.eflags) {
+                    self.jmp_rel(self.src.val)?;
+                }
+                Ok(Next::Writeback)
+            }
+            0x80..=0x83 => {
+                let aop = AluOp::from_index(self.d.modrm_reg);
+                if aop == AluOp::Cmp {
+                    let (_, fl) = alu2(
+                        AluOp::Cmp,
+                        self.src.val,
+                        self.d.imm1,
+                        self.src.bytes,
+                        self.r.eflags,
+                    );
+                    self.r.eflags = fl;
+                    self.dst.loc = Loc::None;
+                } else {
+                    self.alu(aop);
+                }
+                Ok(Next::Writeback)
+            }
+            0x84 | 0x85 | 0xa8 | 0xa9 => {
+                self.alu(AluOp::Test);
+                Ok(Next::Writeback)
+            }
+            0x86 | 0x87 => self.xchg(),
+            0x88..=0x8b | 0xa0..=0xa3 => {
+                self.dst.val = self.src.val;
+                Ok(Next::Writeback)
+            }
+            0xc6 | 0xc7 => {
+                if self.d.modrm_reg != 0 {
+                    // xabort/xbegin (modrm 0xf8) need RTM: not emulated.
+                    return Err(if self.d.modrm == 0xf8 {
+                        unhandleable()
+                    } else {
+                        ud()
+                    });
+                }
+                self.dst.val = self.src.val;
+                Ok(Next::Writeback)
+            }
+            0x8c => self.mov_from_sreg(),
+            0x8d => {
+                if !self.d.is_mem {
+                    return Err(ud());
+                }
+                self.dst.val = self.d.ea.off;
+                Ok(Next::Writeback)
+            }
+            0x8e => self.mov_to_sreg(),
+            0x8f => self.pop_rm(),
+            0x90 => {
+                // NOP / PAUSE.
+                Ok(Next::Writeback)
+            }
+            0x91..=0x97 => {
+                let ob = self.op_bytes;
+                let loc = Loc::Reg {
+                    n: b & 7,
+                    hi: false,
+                };
+                let v = self.reg_get(b & 7, false, ob);
+                self.dst = Operand {
+                    loc,
+                    bytes: ob,
+                    val: v,
+                    orig: v,
+                };
+                self.xchg()
+            }
+            0x98 => {
+                let ax = self.r.reg(0);
+                let v = if self.op_bytes == 2 {
+                    (ax & 0xffff_0000) | u32::from(ax as u8 as i8 as i16 as u16)
+                } else {
+                    ax as u16 as i16 as i32 as u32
+                };
+                self.r.set_reg(0, v);
+                Ok(Next::Writeback)
+            }
+            0x99 => {
+                let ax = self.r.reg(0);
+                if self.op_bytes == 2 {
+                    let dx = if (ax as u16 as i16) < 0 { 0xffff } else { 0 };
+                    self.reg_set(2, false, 2, dx);
+                } else {
+                    let dx = if (ax as i32) < 0 { 0xffff_ffff } else { 0 };
+                    self.r.set_reg(2, dx);
+                }
+                Ok(Next::Writeback)
+            }
+            0x9a => self.far_call(self.d.imm1, self.d.imm2 as u16),
+            0x9c => self.pushf(),
+            0x9d => self.popf(),
+            0x9e => {
+                let ah = (self.r.reg(0) >> 8) & 0xff;
+                self.r.eflags = (self.r.eflags & !0xff) | (ah & eflags::ARITH) | eflags::MBS;
+                Ok(Next::Writeback)
+            }
+            0x9f => {
+                let v = (self.r.eflags & eflags::ARITH) | eflags::MBS;
+                self.reg_set(0, true, 1, u64::from(v));
+                Ok(Next::Writeback)
+            }
+            0xa4..=0xa7 | 0xaa..=0xaf => self.string(b),
+            0xb0..=0xb7 => {
+                self.dst.loc = Self::reg_loc(b & 7, true);
+                self.dst.val = self.src.val;
+                Ok(Next::Writeback)
+            }
+            0xb8..=0xbf => {
+                self.dst.loc = Loc::Reg {
+                    n: b & 7,
+                    hi: false,
+                };
+                self.dst.val = self.src.val;
+                Ok(Next::Writeback)
+            }
+            0xc0 | 0xc1 | 0xd0..=0xd3 => self.grp2(b),
+            0xc2 | 0xc3 => self.ret_near(),
+            0xc4 | 0xc5 => self.les(if b == 0xc4 { Seg::Es } else { Seg::Ds }),
+            0xc8 => self.enter(),
+            0xc9 => self.leave(),
+            0xca | 0xcb => self.ret_far(),
+            0xcc..=0xce | 0xf1 => self.swint(b),
+            0xcf => self.iret(),
+            0xd4 | 0xd5 => self.aam_aad(b),
+            0xd6 => {
+                let v = if self.r.eflags & eflags::CF != 0 {
+                    0xff
+                } else {
+                    0
+                };
+                self.reg_set(0, false, 1, v);
+                Ok(Next::Writeback)
+            }
+            0xd7 => {
+                let off = self.truncate_ea(
+                    u64::from(self.r.reg(3)).wrapping_add(u64::from(self.r.reg(0) & 0xff)),
+                );
+                let al = self.read(self.d.ea.seg, off, 1)?;
+                self.reg_set(0, false, 1, al);
+                Ok(Next::Writeback)
+            }
+            0xe0..=0xe2 => self.loop_insn(b),
+            0xe3 => {
+                if self.loop_count() == 0 {
+                    self.jmp_rel(self.src.val)?;
+                }
+                Ok(Next::Writeback)
+            }
+            0xe4..=0xe7 | 0xec..=0xef => self.in_out(b),
+            0xe8 => {
+                let rel = self.src.val;
+                self.src.val = self.ip;
+                self.jmp_rel(rel)?;
+                self.do_push()
+            }
+            0xe9 | 0xeb => {
+                self.jmp_rel(self.src.val)?;
+                Ok(Next::Writeback)
+            }
+            0xea => self.far_jmp(self.d.imm1, self.d.imm2 as u16),
+            0xf4 => {
+                if !self.ring0()? {
+                    return Err(gp0());
+                }
+                self.retire.hlt = true;
+                Ok(Next::Writeback)
+            }
+            0xf5 => {
+                self.r.eflags ^= eflags::CF;
+                Ok(Next::Writeback)
+            }
+            0xf6 | 0xf7 => self.grp3(),
+            0xf8 => {
+                self.r.eflags &= !eflags::CF;
+                Ok(Next::Writeback)
+            }
+            0xf9 => {
+                self.r.eflags |= eflags::CF;
+                Ok(Next::Writeback)
+            }
+            0xfa | 0xfb => self.cli_sti(b),
+            0xfc => {
+                self.r.eflags &= !eflags::DF;
+                Ok(Next::Writeback)
+            }
+            0xfd => {
+                self.r.eflags |= eflags::DF;
+                Ok(Next::Writeback)
+            }
+            0xfe | 0xff => self.grp4_5(b),
+            _ => Err(unhandleable()),
+        }
+    }
+
+    fn execute_0f(&mut self, b: u8) -> R<Next> {
+        match b {
+            0x00 => {
+                // Grp6 (SLDT/STR/LLDT/LTR/VERR/VERW) is #UD outside
+                // protected mode (x86_emulate: !in_protmode()).
+                self.require_realmode()?;
+                Err(ud())
+            }
+            0x01 => self.grp7(),
+            0x06 => self.clts(),
+            0x20 | 0x22 => self.mov_cr(b),
+            0x40..=0x4f => {
+                if crate::insn::flagsops::test_cc(b, self.r.eflags) {
+                    self.dst.val = self.src.val;
+                }
+                Ok(Next::Writeback)
+            }
+            0x80..=0x8f => {
+                if crate::insn::flagsops::test_cc(b, self.r.eflags) {
+                    self.jmp_rel(self.src.val)?;
+                }
+                Ok(Next::Writeback)
+            }
+            0x90..=0x9f => {
+                self.dst.val = u64::from(crate::insn::flagsops::test_cc(b, self.r.eflags));
+                Ok(Next::Writeback)
+            }
+            0xa0 | 0xa8 | 0xa1 | 0xa9 => self.push_pop_sreg_0f(b),
+            0xa2 => self.cpuid(),
+            0xa3 | 0xab | 0xb3 | 0xbb | 0xba => self.bt_family(b),
+            0xa4 | 0xa5 | 0xac | 0xad => self.shld_shrd(b),
+            0xaf => self.imul_0f_af(),
+            0xb2 | 0xb4 | 0xb5 => self.les(match b {
+                0xb2 => Seg::Ss,
+                0xb4 => Seg::Fs,
+                _ => Seg::Gs,
+            }),
+            0xb6 | 0xb7 | 0xbe | 0xbf => self.movzx_movsx(b),
+            0xbc | 0xbd => self.bsf_bsr(b),
+            _ => Err(unhandleable()),
+        }
+    }
+
+    /// Shared tail of the push family (Xen's `push:` label).
+    pub fn do_push(&mut self) -> R<Next> {
+        let ob = self.op_bytes;
+        let off = self.sp_pre_dec(u64::from(ob));
+        self.dst = Operand {
+            loc: Loc::Mem(Mem { seg: Seg::Ss, off }),
+            bytes: ob,
+            val: self.src.val,
+            orig: 0,
+        };
+        self.desc |= MOV;
+        Ok(Next::Writeback)
+    }
+}

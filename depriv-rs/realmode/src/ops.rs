@@ -1,0 +1,95 @@
+//! The platform hooks, mirroring Xen's `struct x86_emulate_ops`
+//! (xen/arch/x86/x86_emulate/x86_emulate.h). The emulator never touches
+//! memory, ports or hidden state except through these.
+
+use crate::state::{Event, Seg, SegReg};
+
+/// Why an operation did not complete (the non-OKAY X86EMUL_* codes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// X86EMUL_RETRY: the access went to a device model; re-run later.
+    Retry,
+    /// X86EMUL_EXCEPTION with the event the op raised.
+    Exception(Event),
+    /// X86EMUL_UNHANDLEABLE.
+    Unhandleable,
+}
+
+pub type OpResult<T> = Result<T, Fault>;
+
+/// Xen's `struct x86_emulate_ops`, restricted to the hooks real-mode
+/// integer instructions use. Offsets are segment-relative as in Xen; the
+/// platform turns them into linear addresses (in real mode Xen's
+/// `hvm_virtual_to_linear_addr()` does no limit check at all).
+pub trait Ops {
+    /// `insn_fetch`: read instruction bytes at CS:offset. A zero-length
+    /// fetch is a branch-target check (Xen's `jmp_rel()`).
+    fn insn_fetch(&mut self, offset: u64, buf: &mut [u8]) -> OpResult<()>;
+    fn read(&mut self, seg: Seg, offset: u64, buf: &mut [u8]) -> OpResult<()>;
+    fn write(&mut self, seg: Seg, offset: u64, data: &[u8]) -> OpResult<()>;
+    /// `cmpxchg`, used for LOCKed read-modify-write (and XCHG with memory).
+    /// A failed compare is reported as `Fault::Retry` (Xen maps
+    /// X86EMUL_CMPXCHG_FAILED to X86EMUL_RETRY).
+    fn cmpxchg(&mut self, seg: Seg, offset: u64, old: &[u8], new: &[u8]) -> OpResult<()> {
+        let _ = (seg, offset, old, new);
+        Err(Fault::Unhandleable)
+    }
+    /// Optional batched string I/O; `reps` in: wanted, out: done.
+    fn rep_ins(
+        &mut self,
+        port: u16,
+        seg: Seg,
+        offset: u64,
+        bytes: u8,
+        reps: &mut u64,
+    ) -> OpResult<()> {
+        let _ = (port, seg, offset, bytes, reps);
+        Err(Fault::Unhandleable)
+    }
+    fn rep_outs(
+        &mut self,
+        seg: Seg,
+        offset: u64,
+        port: u16,
+        bytes: u8,
+        reps: &mut u64,
+    ) -> OpResult<()> {
+        let _ = (seg, offset, port, bytes, reps);
+        Err(Fault::Unhandleable)
+    }
+    #[allow(clippy::too_many_arguments)]
+    fn rep_movs(
+        &mut self,
+        src_seg: Seg,
+        src_offset: u64,
+        dst_seg: Seg,
+        dst_offset: u64,
+        bytes: u8,
+        reps: &mut u64,
+    ) -> OpResult<()> {
+        let _ = (src_seg, src_offset, dst_seg, dst_offset, bytes, reps);
+        Err(Fault::Unhandleable)
+    }
+    fn rep_stos(
+        &mut self,
+        val: u64,
+        seg: Seg,
+        offset: u64,
+        bytes: u8,
+        reps: &mut u64,
+    ) -> OpResult<()> {
+        let _ = (val, seg, offset, bytes, reps);
+        Err(Fault::Unhandleable)
+    }
+    fn read_io(&mut self, port: u16, bytes: u8) -> OpResult<u32>;
+    fn write_io(&mut self, port: u16, bytes: u8, val: u32) -> OpResult<()>;
+    fn read_segment(&mut self, seg: Seg) -> OpResult<SegReg>;
+    fn write_segment(&mut self, seg: Seg, reg: &SegReg) -> OpResult<()>;
+    fn read_cr(&mut self, reg: u8) -> OpResult<u64>;
+    fn write_cr(&mut self, reg: u8, val: u64) -> OpResult<()>;
+    /// CPUID leaf/subleaf → [eax, ebx, ecx, edx].
+    fn cpuid(&mut self, leaf: u32, subleaf: u32) -> OpResult<[u32; 4]> {
+        let _ = (leaf, subleaf);
+        Err(Fault::Unhandleable)
+    }
+}
