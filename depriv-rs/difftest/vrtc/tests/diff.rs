@@ -191,7 +191,7 @@ fn scripted_hostile_records_match_xen() {
                 rec,
                 time_offset_set: v & 1 == 0,
             });
-            rd(&mut p, (v % 14) as u8);
+            rd(&mut p, v % 14);
             p.advance(rng.below(2 * NS as u64) as i64, &mut rng, 1000);
         }
     }
