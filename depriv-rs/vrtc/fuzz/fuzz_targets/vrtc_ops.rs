@@ -54,7 +54,11 @@ fuzz_target!(|data: &[u8]| {
         let op = inp.u8();
         match op % 12 {
             0..=4 => {
-                let dir = if op & 0x10 != 0 { Dir::Write } else { Dir::Read };
+                let dir = if op & 0x10 != 0 {
+                    Dir::Write
+                } else {
+                    Dir::Read
+                };
                 let port = 0x6e + (inp.u8() as u32 % 6);
                 let bytes = [1, 1, 1, 2, 4, 1, 1, 3][(op >> 5) as usize];
                 rtc.portio(&mut cx, dir, port, bytes, inp.u32());
