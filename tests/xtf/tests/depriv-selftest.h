@@ -22,6 +22,7 @@
 #define DEPRIV_CNT_FAULTS         3
 #define DEPRIV_CNT_WATCHDOG       4
 #define DEPRIV_CNT_ABORTS         5
+#define DEPRIV_CNT_MAPS           6 /* monitor tables given the mappings */
 
 static inline uint32_t depriv_io(unsigned int reg, uint32_t arg)
 {

@@ -4,6 +4,9 @@
  * payload through the self-test port, each result checked, every GPR the
  * guest can pin checked unchanged around each call; refused syscalls and a
  * valid LOG must not crash anything; the counters must account for it all.
+ * Half of the round trips run after the guest enabled PAE paging: under
+ * shadow paging Xen then builds the vCPU a new monitor table, which must
+ * get the ring-3 mappings too (DESIGN §3, "monitor tables are rebuilt").
  */
 #include "../depriv-selftest.h"
 
@@ -14,6 +17,26 @@ const char test_title[] = "hvm_depriv: echo round trips, refused syscalls, LOG";
 static uint32_t counter(unsigned int n)
 {
     return depriv_io(DEPRIV_COUNTER, n);
+}
+
+/* PAE paging, identity-mapping the first 1G with 2M pages. */
+static uint64_t pae_pd[512] __attribute__((aligned(4096)));
+static uint64_t pae_pdpt[4] __attribute__((aligned(32)));
+
+static void enable_pae_paging(void)
+{
+    unsigned long cr;
+    unsigned int i;
+
+    for ( i = 0; i < 512; i++ )
+        pae_pd[i] = ((uint64_t)i << 21) | 0x83; /* P, RW, PS */
+    pae_pdpt[0] = (uintptr_t)pae_pd | 1;
+
+    asm volatile ("mov %%cr4, %0" : "=r" (cr));
+    asm volatile ("mov %0, %%cr4" :: "r" (cr | 0x20)); /* PAE */
+    asm volatile ("mov %0, %%cr3" :: "r" (pae_pdpt) : "memory");
+    asm volatile ("mov %%cr0, %0" : "=r" (cr));
+    asm volatile ("mov %0, %%cr0" :: "r" (cr | 0x80000000) : "memory");
 }
 
 void test_main(void)
@@ -30,6 +53,15 @@ void test_main(void)
 
     for ( i = 0; i < ROUNDS; i++ )
     {
+        if ( i == ROUNDS / 2 )
+        {
+            uint32_t maps = counter(DEPRIV_CNT_MAPS);
+
+            enable_pae_paging();
+            printk("PAE paging on: monitor tables mapped %u before, %u after\n",
+                   maps, counter(DEPRIV_CNT_MAPS));
+        }
+
         uint32_t b = 0xb0b0b0b0 ^ i, c = 0xc0c0c0c0 ^ x, s = 0x5151515 + i,
             di = ~x, d = DEPRIV_PORT + DEPRIV_ECHO;
         const uint32_t b0 = b, c0 = c, s0 = s, di0 = di;
