@@ -357,3 +357,42 @@ void shim_set_now(int64_t now)
 {
     now_ns = now;
 }
+
+/* ---- Benchmark: the same pre-generated stream as rust_bench(). ---- */
+struct bench_op {
+    uint32_t kind;  /* 0 write, 1 read, 2..4 timer expiry, 5 periodic tick */
+    uint32_t port;
+    uint32_t val;
+    uint32_t dt;    /* ns the clock moves before the op */
+};
+
+uint64_t shim_bench(const struct bench_op *ops, size_t n)
+{
+    uint64_t sum = 0;
+    size_t i;
+
+    for ( i = 0; i < n; i++ )
+    {
+        const struct bench_op *op = &ops[i];
+        uint32_t v = op->val;
+
+        now_ns += op->dt;
+        nevents = 0;
+        switch ( op->kind )
+        {
+        case 0:
+        case 1:
+            if ( shim_io(op->kind == 0, op->port, 1, &v) != 0 )
+                v = 0xdead;
+            break;
+        case 5:
+            shim_fire(3);
+            break;
+        default:
+            shim_fire(op->kind - 2);
+            break;
+        }
+        sum = sum * 31 + v + nevents;
+    }
+    return sum;
+}

@@ -55,6 +55,7 @@ pub mod ffi {
         pub fn shim_get_state(out: *mut RtcState);
         pub fn shim_put_state(state: *const RtcState);
         pub fn shim_events(out: *mut ShimEvent, max: u32) -> u32;
+        pub fn shim_bench(ops: *const super::BenchOp, n: usize) -> u64;
     }
 }
 
@@ -774,6 +775,55 @@ impl Summary {
             self.fires[0], self.fires[1], self.fires[2], self.fires[3]
         )
     }
+}
+
+/// One operation of the benchmark stream (`struct bench_op` in shim.c).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BenchOp {
+    /// 0 write, 1 read, 2..4 update/update2/alarm expiry, 5 periodic tick.
+    pub kind: u32,
+    pub port: u32,
+    pub val: u32,
+    /// Nanoseconds the clock moves before the operation.
+    pub dt: u32,
+}
+
+impl CModel {
+    /// Run the stream through rtc.c (`shim_bench`); returns its checksum.
+    pub fn bench(&mut self, ops: &[BenchOp]) -> u64 {
+        // SAFETY: `ops` is a valid slice of repr(C) BenchOp.
+        unsafe { ffi::shim_bench(ops.as_ptr(), ops.len()) }
+    }
+}
+
+/// The same stream through the Rust emulator, with the same checksum.
+#[inline(never)]
+pub fn rust_bench(rtc: &mut RtcState, cx: &mut Ctx, ops: &[BenchOp]) -> u64 {
+    let mut sum = 0u64;
+    for op in ops {
+        cx.env.now = cx.env.now.wrapping_add(op.dt as i64);
+        cx.reqs.clear();
+        let mut v = op.val;
+        match op.kind {
+            0 | 1 => {
+                let dir = if op.kind == 0 { Dir::Write } else { Dir::Read };
+                v = match rtc.portio(cx, dir, op.port, 1, op.val) {
+                    IoOutcome::Okay(x) => x,
+                    _ => 0xdead,
+                };
+            }
+            2 => rtc.update_timer_expired(cx),
+            3 => rtc.update_timer2_expired(cx),
+            4 => rtc.alarm_timer_expired(cx),
+            _ => rtc.periodic_tick(cx),
+        }
+        sum = sum
+            .wrapping_mul(31)
+            .wrapping_add(v as u64)
+            .wrapping_add(cx.reqs.len as u64);
+    }
+    sum
 }
 
 /// Used by tests: `Timer` as the C harness numbers it.
