@@ -371,6 +371,24 @@ pub enum Dir {
     Write,
 }
 
+/// Result of [`Vpic::intack`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Intack {
+    /// The acknowledged IRQ, `None` if the INT line was low.
+    pub irq: Option<u8>,
+    /// What Xen must do now.
+    pub fx: Effects,
+}
+
+/// Result of [`Vpic::ack_pending_irq`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ack {
+    /// The vector to inject, `None` if there is nothing to inject.
+    pub vector: Option<u16>,
+    /// What Xen must do now.
+    pub fx: Effects,
+}
+
 /// Result of an intercepted port access.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Io {
@@ -495,10 +513,16 @@ impl Vpic {
     }
 
     /// Xen's `vpic_intack()` on PIC `idx`: acknowledge the highest priority
-    /// request, through the cascade for the master's IR2.  Returns the IRQ
+    /// request, through the cascade for the master's IR2.  Gives the IRQ
     /// (0..15 from the master, 0..7 from a slave), `None` when the INT line
     /// is low.  Xen 4.17 has no spurious IR7/IR15 here: a low line gives -1.
-    pub fn intack(&mut self, idx: usize, fx: &mut Effects) -> Result<Option<u8>, Bug> {
+    pub fn intack(&mut self, idx: usize) -> Result<Intack, Bug> {
+        let mut fx = Effects::default();
+        let irq = self.intack_fx(idx, &mut fx)?;
+        Ok(Intack { irq, fx })
+    }
+
+    fn intack_fx(&mut self, idx: usize, fx: &mut Effects) -> Result<Option<u8>, Bug> {
         let Some(p) = self.pic.get(idx) else {
             return Err(Bug);
         };
@@ -524,18 +548,23 @@ impl Vpic {
     /// The vector is `irq_base + IR` (an `int` in Xen: up to 262 with a
     /// hand-crafted `irq_base`).
     #[inline]
-    pub fn ack_pending_irq(&mut self, accept: bool, fx: &mut Effects) -> Result<Option<u16>, Bug> {
-        if !accept || self.pic[MASTER].int_output == 0 {
-            return Ok(None);
+    pub fn ack_pending_irq(&mut self, accept: bool) -> Result<Ack, Bug> {
+        let mut fx = Effects::default();
+        let [master, _] = &self.pic;
+        if !accept || master.int_output == 0 {
+            return Ok(Ack { vector: None, fx });
         }
-        let Some(irq) = self.intack(MASTER, fx)? else {
-            return Ok(None);
+        let Some(irq) = self.intack_fx(MASTER, &mut fx)? else {
+            return Ok(Ack { vector: None, fx });
         };
         let base = self
             .pic
             .get(usize::from(irq >> 3))
             .map_or(0, |p| p.irq_base);
-        Ok(Some(u16::from(base) + u16::from(irq & 7)))
+        Ok(Ack {
+            vector: Some(u16::from(base) + u16::from(irq & 7)),
+            fx,
+        })
     }
 
     /// Xen's `vpic_ioport_write()` on PIC `idx` (`addr` is the port: A0
@@ -694,7 +723,7 @@ impl Vpic {
         if p.poll() {
             p.set_poll(false);
             // Xen returns the IRQ number (not the datasheet's 0x80 | level).
-            return Ok(match self.intack(idx, fx)? {
+            return Ok(match self.intack_fx(idx, fx)? {
                 Some(irq) => u32::from(irq),
                 None => u32::MAX,
             });

@@ -31,8 +31,7 @@ fn pc_init(v: &mut Vpic, icw4: u8) {
 
 /// Acknowledge like the LAPIC does (`vpic_ack_pending_irq`).
 fn inta(v: &mut Vpic) -> Option<u16> {
-    let mut fx = Effects::default();
-    v.ack_pending_irq(true, &mut fx).unwrap()
+    v.ack_pending_irq(true).unwrap().vector
 }
 
 #[test]
@@ -362,8 +361,7 @@ fn no_spurious_irq7_when_request_withdrawn() {
     // And the LAPIC refusing PIC interrupts leaves everything as is.
     v.irq_positive_edge(4);
     let before = v;
-    let mut fx = Effects::default();
-    assert_eq!(v.ack_pending_irq(false, &mut fx), Ok(None));
+    assert_eq!(v.ack_pending_irq(false), Ok(Ack::default()));
     assert_eq!(v, before);
 }
 
@@ -436,8 +434,7 @@ fn inconsistent_int_output_is_reported_not_panicking() {
     // in vpic_intack().
     let mut v = Vpic::new();
     v.pic[MASTER].int_output = 1;
-    let mut fx = Effects::default();
-    assert_eq!(v.ack_pending_irq(true, &mut fx), Err(Bug));
+    assert_eq!(v.ack_pending_irq(true), Err(Bug));
 }
 
 #[test]

@@ -211,14 +211,13 @@ pub fn rust_bench(v: &mut Vpic, ops: &[BenchOp], eoi: &mut u16) -> u64 {
             }
             4 => act(v.irq_positive_edge(op.arg)),
             5 => act(v.irq_negative_edge(op.arg)),
-            _ => {
-                let mut fx = Effects::default();
-                sum += match v.ack_pending_irq(true, &mut fx) {
-                    Ok(Some(vec)) => u64::from(vec),
-                    _ => u64::from(u32::MAX),
-                };
-                act(fx);
-            }
+            _ => match v.ack_pending_irq(true) {
+                Ok(a) => {
+                    sum += a.vector.map_or(u64::from(u32::MAX), u64::from);
+                    act(a.fx);
+                }
+                Err(_) => sum += u64::from(u32::MAX),
+            },
         }
     }
     *eoi = eois;
@@ -493,16 +492,16 @@ pub fn step(c: &mut CVpic, v: &mut Vpic, op: &Op, cov: &mut Coverage) -> Option<
             let (cr, cfx) = c.ack_pending_irq(accept);
             cover(cov, &cfx);
             cov.vectors += u64::from(cr >= 0);
-            let mut fx = Effects::default();
-            let r = v.ack_pending_irq(accept, &mut fx);
-            cmp_irq(&mut diff, cr, &cfx, r.map(|o| o.map(i64::from)), &fx);
+            let r = v
+                .ack_pending_irq(accept)
+                .map(|a| (a.vector.map(i64::from), a.fx));
+            cmp_irq(&mut diff, cr, &cfx, r);
         }
         Op::Intack { idx } => {
             let (cr, cfx) = c.intack(idx);
             cover(cov, &cfx);
-            let mut fx = Effects::default();
-            let r = v.intack(idx, &mut fx);
-            cmp_irq(&mut diff, cr, &cfx, r.map(|o| o.map(i64::from)), &fx);
+            let r = v.intack(idx).map(|a| (a.irq.map(i64::from), a.fx));
+            cmp_irq(&mut diff, cr, &cfx, r);
         }
         Op::Highest { idx } => {
             let cr = c.highest(idx);
@@ -565,11 +564,13 @@ fn cmp_io(diff: &mut String, rc: i32, cval: u32, cfx: &ShimFx, r: Result<Io, Bug
     }
 }
 
-fn cmp_irq(diff: &mut String, cr: i32, cfx: &ShimFx, r: Result<Option<i64>, Bug>, fx: &Effects) {
+type IrqOut = Result<(Option<i64>, Effects), Bug>;
+
+fn cmp_irq(diff: &mut String, cr: i32, cfx: &ShimFx, r: IrqOut) {
     match r {
-        Ok(o) => {
+        Ok((o, fx)) => {
             let rv = o.unwrap_or(-1);
-            if cfx.bug != 0 || i64::from(cr) != rv || !fx_matches(cfx, fx) {
+            if cfx.bug != 0 || i64::from(cr) != rv || !fx_matches(cfx, &fx) {
                 let _ = write!(diff, "irq C {cr} {cfx:?} Rust {rv} {fx:?}");
             }
         }

@@ -40,10 +40,14 @@ fuzz_target!(|data: &[u8]| {
             4 => fx = v.irq_positive_edge(b),
             5 => fx = v.irq_negative_edge(b),
             6 => {
-                let _ = v.ack_pending_irq(b & 1 != 0, &mut fx);
+                if let Ok(a) = v.ack_pending_irq(b & 1 != 0) {
+                    fx = a.fx;
+                }
             }
             7 => {
-                let _ = v.intack(usize::from(b), &mut fx);
+                if let Ok(a) = v.intack(usize::from(b)) {
+                    fx = a.fx;
+                }
             }
             8 => {
                 let _ = v.get_highest_priority_irq(usize::from(b));
