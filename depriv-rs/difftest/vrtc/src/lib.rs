@@ -711,10 +711,33 @@ pub fn random_env(rng: &mut Rng) -> Env {
 /// Run `runs` domains of `steps_per_run` random operations each from
 /// `seed`; returns the pairs' summed statistics.
 pub fn run_random(seed: u64, runs: u64, ops_per_run: u64) -> Summary {
+    run_random_with(seed, runs, ops_per_run, random_env)
+}
+
+/// A domain whose clocks are far from the usual: any wall clock
+/// `do_settime()` can set (`SECONDS(secs)` must fit 64 bits: < 2^34 s),
+/// offsets of +-2^34 s (before 1970 too), system time up to 2^61 ns.
+pub fn extreme_env(rng: &mut Rng) -> Env {
+    Env {
+        now: rng.below(1u64 << 61) as i64,
+        wc_sec: rng.below(1u64 << 34),
+        time_offset: rng.below(1u64 << 35) as i64 - (1i64 << 34),
+        wc_nsec: rng.below(1_000_000_000) as u32,
+        vpt_align: (rng.below(2) == 0) as u32,
+    }
+}
+
+/// As [`run_random`], with domains made by `make_env`.
+pub fn run_random_with(
+    seed: u64,
+    runs: u64,
+    ops_per_run: u64,
+    make_env: fn(&mut Rng) -> Env,
+) -> Summary {
     let mut sum = Summary::default();
     let mut rng = Rng(seed);
     for _ in 0..runs {
-        let env = random_env(&mut rng);
+        let env = make_env(&mut rng);
         let mut p = Pair::new(env);
         for _ in 0..ops_per_run {
             random_step(&mut p, &mut rng);

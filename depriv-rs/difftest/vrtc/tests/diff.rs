@@ -28,6 +28,24 @@ fn random_streams_match_xen_rtc_c() {
     assert_eq!(sum.divergences, 0);
 }
 
+/// Clocks far from the usual (pre-1970 local times, huge system times).
+#[test]
+fn extreme_clocks_match_xen_rtc_c() {
+    let seed = 0x5eed_0000_0005_0002;
+    let sum = run_random_with(seed, 20, 2_000, extreme_env);
+    println!(
+        "vrtc difftest, extreme clocks (seed {seed:#x}): {}",
+        sum.report()
+    );
+    for d in &sum.first {
+        println!(
+            "divergence at step {}: {:?} env {:?}: {}",
+            d.step, d.op, d.env, d.what
+        );
+    }
+    assert_eq!(sum.divergences, 0);
+}
+
 fn wr(p: &mut Pair, index: u8, val: u8) {
     p.step(Op::Io {
         write: true,

@@ -3,7 +3,7 @@
 //! Prints the summary and the first divergences; exits 1 on any.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use difftest_vrtc::run_random;
+use difftest_vrtc::{extreme_env, run_random, run_random_with};
 use std::time::Instant;
 
 fn main() {
@@ -40,7 +40,21 @@ fn main() {
             d.step, d.op, d.env, d.what
         );
     }
-    if sum.divergences != 0 {
+    // A tenth more with clocks far from the usual (pre-1970, far future).
+    let t = Instant::now();
+    let ext = run_random_with(seed ^ 0xe7, runs.div_ceil(10), per_run, extreme_env);
+    println!(
+        "vrtc long difftest, extreme clocks: {} in {:.1} s",
+        ext.report(),
+        t.elapsed().as_secs_f64()
+    );
+    for d in &ext.first {
+        println!(
+            "divergence at step {}: {:?} env {:?}: {}",
+            d.step, d.op, d.env, d.what
+        );
+    }
+    if sum.divergences != 0 || ext.divergences != 0 {
         std::process::exit(1);
     }
 }
