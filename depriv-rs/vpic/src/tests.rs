@@ -465,3 +465,31 @@ fn bitfield_accessors_touch_only_their_bits() {
     p.set_poll(false);
     assert_eq!(p.flags, 0xc0);
 }
+
+// Quirks of Xen's code on records it loads without checking (pinned against
+// Xen's C in difftest-vpic's crafted_corners_match_xen).
+
+#[test]
+fn loaded_priority_add_above_7_rotates_modulo_8() {
+    let mut v = Vpic::new();
+    v.pic[MASTER].irr = 0x81;
+    v.pic[MASTER].irq_base = 0x08;
+    v.pic[MASTER].set_priority_add(0xc);
+    // Rotation by 12 = by 4: IR4 highest ... IR3 lowest, so IR7 beats IR0.
+    assert_eq!(v.get_highest_priority_irq(MASTER), Some(7));
+    v.irq_positive_edge(5);
+    assert_eq!(inta(&mut v), Some(0x0d));
+}
+
+#[test]
+fn loaded_int_output_is_compared_as_a_byte() {
+    let mut v = Vpic::new();
+    v.pic[MASTER].irq_base = 0x08;
+    v.pic[MASTER].int_output = 2;
+    // 2 is neither "low" nor "high" for vpic_update_int_output(): the
+    // next update toggles it to low although IR4 is pending.
+    let fx = v.irq_positive_edge(4);
+    assert_eq!(v.pic[MASTER].int_output, 0);
+    assert!(!fx.kick);
+    assert_eq!(inta(&mut v), None);
+}
