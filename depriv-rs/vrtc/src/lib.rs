@@ -307,6 +307,21 @@ impl Ctx {
     }
 }
 
+// The call's inputs and outputs are plain C layouts too, so that they can
+// live in the state page (Xen writes `env`, reads `reqs`).
+const_assert_eq!(size_of::<Env>(), 32);
+const_assert_eq!(offset_of!(Env, now), 0);
+const_assert_eq!(offset_of!(Env, wc_sec), 8);
+const_assert_eq!(offset_of!(Env, time_offset), 16);
+const_assert_eq!(offset_of!(Env, wc_nsec), 24);
+const_assert_eq!(offset_of!(Env, vpt_align), 28);
+// Request: u32 tag, then the 8-aligned payload (at most 16 bytes).
+const_assert_eq!(size_of::<Request>(), 24);
+const_assert_eq!(size_of::<Requests>(), 8 + 24 * MAX_REQUESTS);
+const_assert_eq!(offset_of!(Requests, list), 8);
+const_assert_eq!(size_of::<Ctx>(), 32 + 8 + 24 * MAX_REQUESTS);
+static_assertions::const_assert!(size_of::<RtcState>() + size_of::<Ctx>() <= 1024);
+
 /// Direction of a port access (`IOREQ_READ`/`IOREQ_WRITE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dir {
