@@ -13,6 +13,9 @@
 //! a condition on which Xen's C would `BUG()` is returned as [`Bug`].
 #![no_std]
 #![forbid(unsafe_code)]
+// No arithmetic that could panic on overflow in a checked build (the fuzz
+// target runs with overflow checks): every operation wraps or is masked.
+#![deny(clippy::arithmetic_side_effects)]
 
 use core::mem::{offset_of, size_of};
 use static_assertions::{const_assert, const_assert_eq};
@@ -562,7 +565,7 @@ impl Vpic {
             .get(usize::from(irq >> 3))
             .map_or(0, |p| p.irq_base);
         Ok(Ack {
-            vector: Some(u16::from(base) + u16::from(irq & 7)),
+            vector: Some(u16::from(base).wrapping_add(u16::from(irq & 7))),
             fx,
         })
     }
@@ -745,6 +748,7 @@ impl Vpic {
         let idx = usize::from(port & 0x80 != 0);
         let val = match dir {
             Dir::Write => {
+                // `(uint8_t)*val`: the PIC has an 8-bit data bus.
                 self.ioport_write(idx, port, val as u8, &mut fx);
                 val
             }
