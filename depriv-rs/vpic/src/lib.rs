@@ -164,7 +164,18 @@ const_assert_eq!(
         | FLAG_IS_MASTER,
     0x7f
 );
-const_assert!(FLAG_IS_MASTER == 0x40 && FLAG_READSEL_ISR == 0x01);
+// Each bit-field where the x86-64 SysV ABI puts it (allocated from bit 0 of
+// the byte, in declaration order); difftest-vpic checks the same against the
+// C compiler's layout of Xen's header.
+const_assert!(INIT_STATE_SHIFT == 0 && INIT_STATE_MASK == 0x0f);
+const_assert!(PRIORITY_ADD_SHIFT == 4 && PRIORITY_ADD_MASK == 0x0f);
+const_assert_eq!(FLAG_READSEL_ISR, 1 << 0);
+const_assert_eq!(FLAG_POLL, 1 << 1);
+const_assert_eq!(FLAG_AUTO_EOI, 1 << 2);
+const_assert_eq!(FLAG_ROTATE_ON_AUTO_EOI, 1 << 3);
+const_assert_eq!(FLAG_SPECIAL_FULLY_NESTED_MODE, 1 << 4);
+const_assert_eq!(FLAG_SPECIAL_MASK_MODE, 1 << 5);
+const_assert_eq!(FLAG_IS_MASTER, 1 << 6);
 
 /// Xen's `VPIC_PRIO_NONE`: no bit set in the mask.
 const PRIO_NONE: u32 = 8;
