@@ -14,8 +14,10 @@
 //! forwards to the device model (`handle_rtc_io`).
 #![no_std]
 #![forbid(unsafe_code)]
+#![deny(clippy::arithmetic_side_effects)]
 
 use core::mem::{offset_of, size_of};
+use core::num::Wrapping as W;
 use static_assertions::const_assert_eq;
 
 /// Number of CMOS bytes rtc.c emulates (`RTC_CMOS_SIZE`, public save.h).
@@ -25,6 +27,9 @@ pub const RTC_CMOS_SIZE: usize = 14;
 pub const RTC_PORT_INDEX: u32 = 0x70;
 /// Data port (`RTC_PORT(1)`).
 pub const RTC_PORT_DATA: u32 = 0x71;
+/// End of the handler's port range (`register_portio_handler(d,
+/// RTC_PORT(0), 2, ...)`).
+const RTC_PORT_END: u64 = 0x72;
 /// The ISA IRQ the RTC raises (`RTC_IRQ`).
 pub const RTC_IRQ: u8 = 8;
 
@@ -320,7 +325,8 @@ const_assert_eq!(size_of::<Request>(), 24);
 const_assert_eq!(size_of::<Requests>(), 8 + 24 * MAX_REQUESTS);
 const_assert_eq!(offset_of!(Requests, list), 8);
 const_assert_eq!(size_of::<Ctx>(), 32 + 8 + 24 * MAX_REQUESTS);
-static_assertions::const_assert!(size_of::<RtcState>() + size_of::<Ctx>() <= 1024);
+const STATE_BYTES: usize = size_of::<RtcState>().wrapping_add(size_of::<Ctx>());
+static_assertions::const_assert!(STATE_BYTES <= 1024);
 
 /// Direction of a port access (`IOREQ_READ`/`IOREQ_WRITE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -362,12 +368,12 @@ pub fn gmtime(t: u64) -> Tm {
     let tm_min = (rem / 60) as i32;
     let tm_sec = (rem % 60) as i32;
     // January 1, 1970 was a Thursday; days is never negative here.
-    let tm_wday = ((4 + days) % 7) as i32;
+    let tm_wday = (days.wrapping_add(4) % 7) as i32;
     // Xen walks year by year; whole 400-year cycles (always 146097 days)
     // give the same result faster.
     while days >= DAYS_PER_400Y {
         y = y.wrapping_add(400);
-        days -= DAYS_PER_400Y;
+        days = days.wrapping_sub(DAYS_PER_400Y);
     }
     loop {
         let len = if is_leap(y) { 366 } else { 365 };
@@ -375,7 +381,7 @@ pub fn gmtime(t: u64) -> Tm {
             break;
         }
         y = y.wrapping_add(1);
-        days -= len;
+        days = days.wrapping_sub(len);
     }
     let tm_yday = days as i32;
     let feb = if is_leap(y) { 29 } else { 28 };
@@ -385,14 +391,14 @@ pub fn gmtime(t: u64) -> Tm {
         if days < len {
             break;
         }
-        days -= len;
-        mon += 1;
+        days = days.wrapping_sub(len);
+        mon = mon.wrapping_add(1);
     }
     Tm {
         tm_sec,
         tm_min,
         tm_hour,
-        tm_mday: (days + 1) as i32,
+        tm_mday: days.wrapping_add(1) as i32,
         tm_mon: mon,
         tm_year: y.wrapping_sub(EPOCH_YEAR),
         tm_wday,
@@ -504,11 +510,13 @@ impl RtcState {
             return;
         }
         let now = cx.now();
-        let a = now.wrapping_sub(self.start_time).wrapping_div(period);
+        // period != 0 here, so checked_div only fails for MIN / -1, which
+        // C's idiv would trap on: the state is ours, it cannot hold that.
+        let a = now.wrapping_sub(self.start_time).checked_div(period);
         let b = self
             .check_ticks_since
             .wrapping_sub(self.start_time)
-            .wrapping_div(period);
+            .checked_div(period);
         if a != b {
             self.set_reg(RTC_REG_C, self.reg(RTC_REG_C) | RTC_PF);
         }
@@ -525,12 +533,12 @@ impl RtcState {
             div == RTC_REF_CLCK_32KHZ || div == RTC_REF_CLCK_1MHZ || div == RTC_REF_CLCK_4MHZ;
         if div == RTC_REF_CLCK_32KHZ && period_code != 0 && period_code <= 2 {
             // Rates 1 and 2 mean 128 and 64 Hz with the 32 kHz time base.
-            period_code += 7;
+            period_code = period_code.wrapping_add(7);
         }
         if running && period_code != 0 {
             // Period in 32 kHz cycles, then ns rounded (DIV_ROUND).
-            let cycles = 1u64 << ((period_code - 1) & 31);
-            let period = (cycles * NS_PER_SEC + 32768 / 2) / 32768;
+            let cycles = 1u64 << (period_code.wrapping_sub(1) & 31);
+            let period = cycles.wrapping_mul(NS_PER_SEC).wrapping_add(32768 / 2) / 32768;
             let period = period as i32;
             if period != self.period {
                 let now = cx.now();
@@ -540,7 +548,8 @@ impl RtcState {
                 } else {
                     let rem = now
                         .wrapping_sub(self.start_time)
-                        .wrapping_rem(period as i64);
+                        .checked_rem(period as i64)
+                        .unwrap_or(0); // period > 0: never taken
                     (period as i64).wrapping_sub(rem) as i32
                 };
                 if self.reg_b() & RTC_PIE != 0 {
@@ -573,7 +582,9 @@ impl RtcState {
             if guest_usec >= USEC_PER_SEC - UIP_USEC {
                 // In the update cycle now: UIP up, UF at the second's end.
                 self.set_reg(RTC_REG_A, self.reg(RTC_REG_A) | RTC_UIP);
-                let next = (USEC_PER_SEC - guest_usec) * NS_PER_USEC;
+                let next = USEC_PER_SEC
+                    .wrapping_sub(guest_usec)
+                    .wrapping_mul(NS_PER_USEC);
                 let expire = (cx.now() as u64).wrapping_add(next);
                 cx.req(Request::SetTimer {
                     timer: Timer::Update2,
@@ -581,7 +592,10 @@ impl RtcState {
                 });
             } else {
                 self.set_reg(RTC_REG_A, self.reg(RTC_REG_A) & !RTC_UIP);
-                let next = (USEC_PER_SEC - guest_usec - UIP_USEC) * NS_PER_USEC;
+                let next = USEC_PER_SEC
+                    .wrapping_sub(guest_usec)
+                    .wrapping_sub(UIP_USEC)
+                    .wrapping_mul(NS_PER_USEC);
                 let expire = (cx.now() as u64).wrapping_add(next);
                 self.next_update_time = expire;
                 cx.req(Request::SetTimer {
@@ -641,94 +655,98 @@ impl RtcState {
         self.current_tm = gmtime(cx.get_localtime());
         self.copy_date();
 
-        let alarm_sec = self.from_bcd(self.reg(RTC_SECONDS_ALARM) as i32);
-        let alarm_min = self.from_bcd(self.reg(RTC_MINUTES_ALARM) as i32);
-        let alarm_hour = self.convert_hour(self.reg(RTC_HOURS_ALARM) as i32);
-        let cur_sec = self.from_bcd(self.reg(RTC_SECONDS) as i32);
-        let cur_min = self.from_bcd(self.reg(RTC_MINUTES) as i32);
-        let cur_hour = self.convert_hour(self.reg(RTC_HOURS) as i32);
+        let alarm_sec = W(self.from_bcd(self.reg(RTC_SECONDS_ALARM) as i32));
+        let alarm_min = W(self.from_bcd(self.reg(RTC_MINUTES_ALARM) as i32));
+        let alarm_hour = W(self.convert_hour(self.reg(RTC_HOURS_ALARM) as i32));
+        let cur_sec = W(self.from_bcd(self.reg(RTC_SECONDS) as i32));
+        let cur_min = W(self.from_bcd(self.reg(RTC_MINUTES) as i32));
+        let cur_hour = W(self.convert_hour(self.reg(RTC_HOURS) as i32));
 
-        let next_update_time = USEC_PER_SEC - (cx.get_localtime_us() % USEC_PER_SEC);
-        let next_update_time = (next_update_time * NS_PER_USEC).wrapping_add(cx.now() as u64);
+        let next_update_time = USEC_PER_SEC.wrapping_sub(cx.get_localtime_us() % USEC_PER_SEC);
+        let next_update_time = next_update_time
+            .wrapping_mul(NS_PER_USEC)
+            .wrapping_add(cx.now() as u64);
 
         let sec_dc = self.dont_care(RTC_SECONDS_ALARM);
         let min_dc = self.dont_care(RTC_MINUTES_ALARM);
         let hour_dc = self.dont_care(RTC_HOURS_ALARM);
         // The seconds to add when the seconds alarm is a real value.
-        let plus_sec = if sec_dc { 0 } else { alarm_sec };
+        let plus_sec = if sec_dc { W(0) } else { alarm_sec };
 
-        // All in int as rtc.c computes it (the operands are bytes, so no
-        // overflow); converted to uint64_t once at the end.
-        let next_alarm_sec: i32 = if hour_dc {
+        // All in int as rtc.c computes it (the operands are bytes, so it
+        // never actually wraps); converted to uint64_t once at the end.
+        let (sec_per_min, min_per_hour) = (W(SEC_PER_MIN), W(MIN_PER_HOUR));
+        let (sec_per_hour, hour_per_day) = (W(SEC_PER_HOUR), W(HOUR_PER_DAY));
+        let next_alarm_sec: W<i32> = if hour_dc {
             if min_dc {
                 if sec_dc {
-                    1
+                    W(1)
                 } else if cur_sec < alarm_sec {
                     alarm_sec - cur_sec
                 } else {
-                    alarm_sec + SEC_PER_MIN - cur_sec
+                    alarm_sec + sec_per_min - cur_sec
                 }
             } else if cur_min < alarm_min {
-                (alarm_min - cur_min) * SEC_PER_MIN - cur_sec + plus_sec
+                (alarm_min - cur_min) * sec_per_min - cur_sec + plus_sec
             } else if cur_min == alarm_min {
                 if sec_dc {
-                    1
+                    W(1)
                 } else if cur_sec < alarm_sec {
                     alarm_sec - cur_sec
                 } else {
-                    alarm_sec + (alarm_min + MIN_PER_HOUR - cur_min) * SEC_PER_MIN - cur_sec
+                    alarm_sec + (alarm_min + min_per_hour - cur_min) * sec_per_min - cur_sec
                 }
             } else {
-                (alarm_min + MIN_PER_HOUR - cur_min) * SEC_PER_MIN - cur_sec + plus_sec
+                (alarm_min + min_per_hour - cur_min) * sec_per_min - cur_sec + plus_sec
             }
         } else if cur_hour < alarm_hour {
-            let base = (alarm_hour - cur_hour) * SEC_PER_HOUR - cur_min * SEC_PER_MIN - cur_sec;
+            let base = (alarm_hour - cur_hour) * sec_per_hour - cur_min * sec_per_min - cur_sec;
             if min_dc {
                 base + plus_sec
             } else {
-                base + alarm_min * SEC_PER_MIN + plus_sec
+                base + alarm_min * sec_per_min + plus_sec
             }
         } else if cur_hour == alarm_hour {
             if min_dc {
                 if sec_dc {
-                    1
+                    W(1)
                 } else if cur_sec < alarm_sec {
                     alarm_sec - cur_sec
                 } else {
-                    alarm_sec + SEC_PER_MIN - cur_sec
+                    alarm_sec + sec_per_min - cur_sec
                 }
             } else if cur_min < alarm_min {
-                (alarm_min - cur_min) * SEC_PER_MIN - cur_sec + plus_sec
+                (alarm_min - cur_min) * sec_per_min - cur_sec + plus_sec
             } else if cur_min == alarm_min {
                 if sec_dc {
-                    1
+                    W(1)
                 } else if cur_sec < alarm_sec {
                     alarm_sec - cur_sec
                 } else {
-                    (alarm_hour + HOUR_PER_DAY - cur_hour) * SEC_PER_HOUR
-                        - cur_min * SEC_PER_MIN
+                    (alarm_hour + hour_per_day - cur_hour) * sec_per_hour
+                        - cur_min * sec_per_min
                         - cur_sec
-                        + alarm_min * SEC_PER_MIN
+                        + alarm_min * sec_per_min
                         + alarm_sec
                 }
             } else {
-                (alarm_hour + HOUR_PER_DAY - cur_hour) * SEC_PER_HOUR
-                    - cur_min * SEC_PER_MIN
+                (alarm_hour + hour_per_day - cur_hour) * sec_per_hour
+                    - cur_min * sec_per_min
                     - cur_sec
-                    + alarm_min * SEC_PER_MIN
+                    + alarm_min * sec_per_min
                     + plus_sec
             }
         } else {
-            let base = (alarm_hour + HOUR_PER_DAY - cur_hour) * SEC_PER_HOUR
-                - cur_min * SEC_PER_MIN
+            let base = (alarm_hour + hour_per_day - cur_hour) * sec_per_hour
+                - cur_min * sec_per_min
                 - cur_sec;
             if min_dc {
                 base + plus_sec
             } else {
-                base + alarm_min * SEC_PER_MIN + plus_sec
+                base + alarm_min * sec_per_min + plus_sec
             }
         };
-        let next_alarm_sec = next_alarm_sec as i64 as u64;
+        let next_alarm_sec = next_alarm_sec.0 as i64 as u64;
         let expire = next_alarm_sec
             .wrapping_sub(1)
             .wrapping_mul(NS_PER_SEC)
@@ -754,7 +772,7 @@ impl RtcState {
         if self.reg_b() & RTC_DM_BINARY != 0 {
             a
         } else {
-            ((a >> 4) * 10) + (a & 0x0f)
+            (a >> 4).wrapping_mul(10).wrapping_add(a & 0x0f)
         }
     }
 
@@ -764,7 +782,7 @@ impl RtcState {
         if self.reg_b() & RTC_24H == 0 {
             hour %= 12;
             if raw & 0x80 != 0 {
-                hour += 12;
+                hour = hour.wrapping_add(12);
             }
         }
         hour
@@ -788,8 +806,8 @@ impl RtcState {
         tm.tm_hour = self.convert_hour(self.reg(RTC_HOURS) as i32);
         tm.tm_wday = self.from_bcd(self.reg(RTC_DAY_OF_WEEK) as i32);
         tm.tm_mday = self.from_bcd(self.reg(RTC_DAY_OF_MONTH) as i32);
-        tm.tm_mon = self.from_bcd(self.reg(RTC_MONTH) as i32) - 1;
-        tm.tm_year = self.from_bcd(self.reg(RTC_YEAR) as i32) + 100;
+        tm.tm_mon = self.from_bcd(self.reg(RTC_MONTH) as i32).wrapping_sub(1);
+        tm.tm_year = self.from_bcd(self.reg(RTC_YEAR) as i32).wrapping_add(100);
         self.current_tm = tm;
         let after = mktime(
             tm.tm_year.wrapping_add(EPOCH_YEAR) as u32,
@@ -955,7 +973,9 @@ impl RtcState {
     /// `val` is the value written, or ignored for reads.
     pub fn portio(&mut self, cx: &mut Ctx, dir: Dir, port: u32, bytes: u32, val: u32) -> IoOutcome {
         // hvm_portio_accept: [port, port + bytes) within [0x70, 0x72).
-        if port < RTC_PORT_INDEX || (port as u64 + bytes as u64) > (RTC_PORT_INDEX as u64 + 2) {
+        // (ioreq addresses are 64-bit: no wrap-around.)
+        let end = (port as u64).wrapping_add(bytes as u64);
+        if port < RTC_PORT_INDEX || end > RTC_PORT_END {
             return IoOutcome::NotMine;
         }
         self.handle_rtc_io(cx, dir, port, bytes, val)
