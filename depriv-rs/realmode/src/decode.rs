@@ -4,7 +4,7 @@
 //! reported exactly as Xen reports it).
 
 use crate::ops::{Fault, Ops};
-use crate::state::{CpuState, Event, Seg, EXC_GP, EXC_UD};
+use crate::state::{CpuState, Event, Seg, EXC_GP};
 
 /// Operand descriptor bits, the same vocabulary as x86_emulate.c's
 /// opcode tables (ByteOp, Dst*, Src*, ModRM, Mov).
@@ -281,10 +281,6 @@ pub(crate) fn truncate(v: u64, bytes: u8) -> u64 {
     }
 }
 
-fn ud() -> Fault {
-    Fault::Exception(Event::hw(EXC_UD, None))
-}
-
 /// Decode one instruction (Xen's `x86_decode()` + `x86_decode_onebyte()`
 /// / `x86_decode_twobyte()` restricted to real mode).
 pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fault> {
@@ -499,8 +495,11 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
             _ => {}
         },
         0x120 | 0x122 => {
+            // LOCK MOV CRn means CR8 on CPUs with AltMovCr8 (AMD's
+            // cr8_legacy), #UD elsewhere: depends on the guest's CPU
+            // policy, which we don't know.
             if lock {
-                return Err(ud());
+                return Err(Fault::Unhandleable);
             }
             dec.op_bytes = 4;
         }

@@ -344,6 +344,13 @@ impl<O: Ops> Emu<'_, O> {
     }
 }
 
+/// Length of the instruction at CS:EIP as this crate decodes it (for
+/// cross-checking the decoder); faults as `emulate_one` would report them.
+pub fn insn_length<O: Ops>(state: &CpuState, ops: &mut O) -> Result<u8, Fault> {
+    let d = decode(state, ops)?;
+    Ok(d.ip.wrapping_sub(u64::from(state.eip)) as u8)
+}
+
 /// Run one instruction: decode, fetch operands, execute, write back,
 /// commit — the shape of x86_emulate().
 pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
@@ -575,7 +582,12 @@ impl<O: Ops> Emu<'_, O> {
                     };
                     self.ops.cmpxchg(m.seg, m.off, o, nw)?;
                 } else {
-                    self.write(m.seg, m.off, bytes, self.dst.val)?;
+                    // x86_emulate truncates the offset to the *address*
+                    // size here, also for pushes through a 32-bit SS
+                    // from 16-bit code (PUSHA/ENTER/far CALL write
+                    // directly and do not).
+                    let off = self.truncate_ea(m.off);
+                    self.write(m.seg, off, bytes, self.dst.val)?;
                 }
             }
             _ => {}

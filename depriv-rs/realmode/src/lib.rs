@@ -21,7 +21,7 @@ mod insn;
 mod ops;
 mod state;
 
-pub use exec::{emulate_one, MAX_REPS};
+pub use exec::{emulate_one, insn_length, MAX_REPS};
 pub use ops::{Fault, OpResult, Ops};
 pub use state::{
     eflags, gpr, CpuState, Event, EventType, Outcome, Retire, Seg, SegReg, EXC_BP, EXC_BR, EXC_DB,

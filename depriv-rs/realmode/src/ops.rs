@@ -35,6 +35,7 @@ pub trait Ops {
         Err(Fault::Unhandleable)
     }
     /// Optional batched string I/O; `reps` in: wanted, out: done.
+    #[allow(clippy::too_many_arguments)]
     fn rep_ins(
         &mut self,
         port: u16,
@@ -42,10 +43,12 @@ pub trait Ops {
         offset: u64,
         bytes: u8,
         reps: &mut u64,
+        df: bool,
     ) -> OpResult<()> {
-        let _ = (port, seg, offset, bytes, reps);
+        let _ = (port, seg, offset, bytes, reps, df);
         Err(Fault::Unhandleable)
     }
+    #[allow(clippy::too_many_arguments)]
     fn rep_outs(
         &mut self,
         seg: Seg,
@@ -53,8 +56,9 @@ pub trait Ops {
         port: u16,
         bytes: u8,
         reps: &mut u64,
+        df: bool,
     ) -> OpResult<()> {
-        let _ = (seg, offset, port, bytes, reps);
+        let _ = (seg, offset, port, bytes, reps, df);
         Err(Fault::Unhandleable)
     }
     #[allow(clippy::too_many_arguments)]
@@ -66,8 +70,9 @@ pub trait Ops {
         dst_offset: u64,
         bytes: u8,
         reps: &mut u64,
+        df: bool,
     ) -> OpResult<()> {
-        let _ = (src_seg, src_offset, dst_seg, dst_offset, bytes, reps);
+        let _ = (src_seg, src_offset, dst_seg, dst_offset, bytes, reps, df);
         Err(Fault::Unhandleable)
     }
     fn rep_stos(
@@ -77,8 +82,9 @@ pub trait Ops {
         offset: u64,
         bytes: u8,
         reps: &mut u64,
+        df: bool,
     ) -> OpResult<()> {
-        let _ = (val, seg, offset, bytes, reps);
+        let _ = (val, seg, offset, bytes, reps, df);
         Err(Fault::Unhandleable)
     }
     fn read_io(&mut self, port: u16, bytes: u8) -> OpResult<u32>;

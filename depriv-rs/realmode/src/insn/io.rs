@@ -72,10 +72,11 @@ impl<O: Ops> Emu<'_, O> {
         }
         if nr > 1 || rc == Err(Fault::Unhandleable) {
             let want = nr;
+            let df = self.r.eflags & eflags::DF != 0;
             rc = if outs {
-                self.ops.rep_outs(seg, off, port, bytes, &mut nr)
+                self.ops.rep_outs(seg, off, port, bytes, &mut nr, df)
             } else {
-                self.ops.rep_ins(port, seg, off, bytes, &mut nr)
+                self.ops.rep_ins(port, seg, off, bytes, &mut nr, df)
             };
             nr = nr.min(want);
         }

@@ -102,7 +102,8 @@ impl<O: Ops> Emu<'_, O> {
         let mut single = nr == 1;
         if !single {
             let want = nr;
-            rc = self.ops.rep_movs(sseg, si, Seg::Es, di, bytes, &mut nr);
+            let df = self.r.eflags & eflags::DF != 0;
+            rc = self.ops.rep_movs(sseg, si, Seg::Es, di, bytes, &mut nr, df);
             nr = nr.min(want);
             single = rc == Err(Fault::Unhandleable);
         }
@@ -138,7 +139,10 @@ impl<O: Ops> Emu<'_, O> {
         let mut single = nr == 1;
         if !single {
             let want = nr;
-            rc = self.ops.rep_stos(self.src.val, Seg::Es, di, bytes, &mut nr);
+            let df = self.r.eflags & eflags::DF != 0;
+            rc = self
+                .ops
+                .rep_stos(self.src.val, Seg::Es, di, bytes, &mut nr, df);
             nr = nr.min(want);
             single = rc == Err(Fault::Unhandleable);
         }

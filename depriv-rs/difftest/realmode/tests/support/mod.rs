@@ -1,0 +1,127 @@
+//! iced-x86 as an independent decoder: instruction length cross-check
+//! and the architecturally undefined EFLAGS of each instruction.
+#![allow(
+    dead_code,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+use difftest_realmode::{compare_case, gen_case, Case, Platform, Rng, Stats};
+use iced_x86::{Decoder, DecoderOptions, RflagsBits};
+
+/// Map iced's RflagsBits to EFLAGS bits.
+pub fn iced_to_eflags(f: u32) -> u32 {
+    let mut e = 0;
+    for (i, b) in [
+        (RflagsBits::OF, 1u32 << 11),
+        (RflagsBits::SF, 1 << 7),
+        (RflagsBits::ZF, 1 << 6),
+        (RflagsBits::AF, 1 << 4),
+        (RflagsBits::CF, 1 << 0),
+        (RflagsBits::PF, 1 << 2),
+    ] {
+        if f & i != 0 {
+            e |= b;
+        }
+    }
+    e
+}
+
+pub struct Decoded {
+    pub len: Option<usize>,
+    pub undefined: u32,
+}
+
+pub fn iced(c: &Case) -> Decoded {
+    let bits = if c.cpu.addr_size == 32 { 32 } else { 16 };
+    let mut d = Decoder::with_ip(bits, &c.insn, u64::from(c.cpu.eip), DecoderOptions::NONE);
+    let i = d.decode();
+    if i.is_invalid() {
+        return Decoded {
+            len: None,
+            undefined: 0,
+        };
+    }
+    Decoded {
+        len: Some(i.len()),
+        undefined: iced_to_eflags(i.rflags_undefined()),
+    }
+}
+
+#[derive(Default, Debug)]
+pub struct LenStats {
+    pub checked: u64,
+    pub mismatches: u64,
+    pub skipped_vex: u64,
+    pub first: Vec<String>,
+}
+
+/// Run `n` generated instructions from `seed` through both emulators,
+/// cross-checking lengths with iced-x86.
+pub fn run_stream(seed: u64, n: u64) -> (Stats, LenStats) {
+    let mut rng = Rng(seed);
+    let mut st = Stats::default();
+    let mut ls = LenStats::default();
+    for _ in 0..n {
+        let c = gen_case(&mut rng);
+        let dec = iced(&c);
+        // Decoder cross-check: where our decoder accepts the bytes and
+        // iced finds a valid instruction, the lengths must agree.
+        let mut p: Platform = c.plat.clone();
+        // iced decodes C4/C5 (mod=3) and 8F (reg!=0) as VEX/XOP in 16/32-
+        // bit code; in real mode they are LES/LDS/POP (x86_decode():
+        // "modrm_mod != 3 || in_realmode()"), so lengths differ by design.
+        let key = difftest_realmode::opcode_key(&c.insn);
+        let vex_like = matches!(key, 0xc4 | 0xc5 | 0x8f);
+        if vex_like {
+            ls.skipped_vex += 1;
+        } else if let (Ok(len), Some(il)) = (realmode::insn_length(&c.cpu, &mut p), dec.len) {
+            ls.checked += 1;
+            if usize::from(len) != il {
+                ls.mismatches += 1;
+                if ls.first.len() < 10 {
+                    ls.first.push(format!(
+                        "{:02x?} addr{}: rust {} iced {}",
+                        &c.insn[..8],
+                        c.cpu.addr_size,
+                        len,
+                        il
+                    ));
+                }
+            }
+        }
+        compare_case(&c, dec.undefined, &mut st);
+    }
+    (st, ls)
+}
+
+pub fn report(st: &Stats, ls: &LenStats) {
+    println!(
+        "realmode difftest: {} instructions, {} compared (done {}, exception {}, retry {}), rust-unhandleable {} (xen handled), both-unhandleable {}, divergences {}",
+        st.total, st.compared, st.done, st.exceptions, st.retries, st.rust_unhandleable, st.both_unhandleable, st.divergences
+    );
+    println!("opcodes emulated to completion: {}", st.covered.len());
+    println!(
+        "decoder cross-check vs iced-x86: {} lengths compared, {} mismatches ({} C4/C5/8F skipped: VEX/XOP to iced)",
+        ls.checked, ls.mismatches, ls.skipped_vex
+    );
+    let mut gaps: Vec<_> = st.gaps.iter().collect();
+    gaps.sort_by(|a, b| b.1.cmp(a.1));
+    let g: Vec<String> = gaps
+        .iter()
+        .take(30)
+        .map(|(k, n)| format!("{k:04x}:{n}"))
+        .collect();
+    println!(
+        "gaps (opcode:count, Xen handled, Rust unhandleable): {}",
+        g.join(" ")
+    );
+    for d in &st.first_divergences {
+        println!("DIVERGENCE {d}");
+    }
+    for d in &ls.first {
+        println!("LENGTH {d}");
+    }
+}
