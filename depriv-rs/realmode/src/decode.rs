@@ -74,6 +74,7 @@ pub(crate) fn onebyte_desc(b: u8) -> u16 {
         0x50..=0x5f => IMPLICIT | MOV,
         0x60 | 0x61 => IMPLICIT,
         0x62 => DST_REG | SRC_MEM | MODRM,
+        0x63 => DST_REG | SRC_NONE | MODRM | MOV,
         0x68 => SRC_IMM | MOV,
         0x69 => DST_REG | SRC_IMM | MODRM | MOV,
         0x6a => SRC_IMMBYTE | MOV,
@@ -165,6 +166,9 @@ pub(crate) fn twobyte_desc(b: u8) -> u16 {
         0x00 => MODRM,
         0x01 => IMPLICIT | MODRM,
         0x06 => IMPLICIT,
+        0x0b => IMPLICIT,
+        0x0d => IMPLICIT | MODRM,
+        0x18..=0x1f => IMPLICIT | MODRM,
         0x20 => DST_MEM | SRC_NONE | MODRM,
         0x22 => SRC_MEM | MODRM,
         0x31 => IMPLICIT,
@@ -195,6 +199,7 @@ pub(crate) fn twobyte_desc(b: u8) -> u16 {
         0xbf => DST_REG | SRC_MEM16 | MODRM | MOV,
         0xc0 => BYTE_OP | DST_MEM | SRC_REG | MODRM,
         0xc1 => DST_MEM | SRC_REG | MODRM,
+        0xb9 | 0xff => MODRM,
         0xc8..=0xcf => IMPLICIT,
         _ => UNKNOWN,
     }
@@ -323,6 +328,11 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
         (u16::from(b), onebyte_desc(b))
     };
     if d & UNKNOWN != 0 {
+        return Err(Fault::Unhandleable);
+    }
+    // x86_decode_twobyte() folds a 66/F2/F3 prefix into the opcode of
+    // 0f 10-18 (SIMD space): 0f 18 then is no NOP any more.
+    if opcode == 0x118 && (rep != Rep::None || op_bytes != def) {
         return Err(Fault::Unhandleable);
     }
 

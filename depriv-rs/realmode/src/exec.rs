@@ -646,6 +646,11 @@ impl<O: Ops> Emu<'_, O> {
             0x60 => self.pusha(),
             0x61 => self.popa(),
             0x62 => self.bound(),
+            0x63 => {
+                // ARPL is #UD outside protected mode.
+                self.require_realmode()?;
+                Err(ud())
+            }
             0x68 | 0x6a => self.do_push(),
             0x69 | 0x6b => self.imul_imm(),
             0x6c..=0x6f => self.ins_outs(b),
@@ -859,6 +864,38 @@ impl<O: Ops> Emu<'_, O> {
             }
             0x01 => self.grp7(),
             0x06 => self.clts(),
+            0x0b | 0xb9 | 0xff => Err(ud()),
+            // PREFETCH / hint NOPs: no memory access.
+            0x0d | 0x18..=0x1f => Ok(Next::Writeback),
+            0xb0 | 0xb1 => self.cmpxchg_insn(),
+            0xc0 | 0xc1 => {
+                // XADD: the register gets the old destination, then ADD.
+                if let Loc::Reg { n, hi } = self.src.loc {
+                    let (bytes, v) = (self.dst.bytes, self.dst.val);
+                    self.reg_set(n, hi, bytes, v);
+                }
+                self.alu(AluOp::Add);
+                Ok(Next::Writeback)
+            }
+            0xc8..=0xcf => {
+                let ob = self.op_bytes;
+                let v = if ob == 2 {
+                    // Undefined; x86_emulate writes zero.
+                    0
+                } else {
+                    u64::from(self.r.reg(usize::from(b & 7)).swap_bytes())
+                };
+                self.dst = Operand {
+                    loc: Loc::Reg {
+                        n: b & 7,
+                        hi: false,
+                    },
+                    bytes: ob,
+                    val: v,
+                    orig: 0,
+                };
+                Ok(Next::Writeback)
+            }
             0x20 | 0x22 => self.mov_cr(b),
             0x40..=0x4f => {
                 if crate::insn::flagsops::test_cc(b, self.r.eflags) {

@@ -207,4 +207,46 @@ impl<O: Ops> Emu<'_, O> {
         self.dst.loc = Loc::None;
         Ok(Next::Writeback)
     }
+
+    /// CMPXCHG as x86_emulate: on a match the memory form goes through
+    /// the cmpxchg hook (no plain write), ZF|PF set and the other status
+    /// flags clear; on a mismatch EAX gets the destination and the flags
+    /// are those of CMP eAX,dest; memory is not written.
+    pub(crate) fn cmpxchg_insn(&mut self) -> R<Next> {
+        let bytes = self.dst.bytes;
+        let m = crate::insn::alu::mask(bytes);
+        let ax = u64::from(self.r.reg(0));
+        self.r.eflags &= !eflags::ARITH;
+        let mut ok = false;
+        if (self.dst.val ^ ax) & m == 0 {
+            match self.dst.loc {
+                Loc::Mem(mem) => {
+                    let old = ax.to_le_bytes();
+                    let new = self.src.val.to_le_bytes();
+                    let n = usize::from(bytes.min(8));
+                    let (o, nw) = match (old.get(..n), new.get(..n)) {
+                        (Some(o), Some(nw)) => (o, nw),
+                        _ => return Err(crate::exec::unhandleable()),
+                    };
+                    self.ops.cmpxchg(mem.seg, mem.off, o, nw)?;
+                    self.dst.loc = Loc::None;
+                }
+                _ => self.dst.val = self.src.val,
+            }
+            self.r.eflags |= eflags::ZF | eflags::PF;
+            ok = true;
+        }
+        if !ok {
+            let (_, f) = crate::insn::alu::alu2(
+                crate::insn::alu::AluOp::Cmp,
+                ax,
+                self.dst.val,
+                bytes,
+                self.r.eflags,
+            );
+            self.r.eflags = f;
+            self.dst.loc = Loc::Reg { n: 0, hi: false };
+        }
+        Ok(Next::Writeback)
+    }
 }
