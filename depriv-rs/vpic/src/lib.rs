@@ -468,35 +468,34 @@ impl Vpic {
     /// slave's line is the master's IR2, so a change there re-evaluates the
     /// master.  Xen recurses through `--vpic`; a record whose `is_master`
     /// does not match its slot (only from a bad load) stops here instead of
-    /// stepping outside the array.
-    fn update_int_output(&mut self, idx: usize, fx: &mut Effects) {
+    /// stepping outside the array.  Returns whether the master's line rose
+    /// (Xen's `vcpu_kick()`).
+    fn update_int_output(&mut self, idx: usize) -> bool {
         let mut idx = idx;
         loop {
             let Some(p) = self.pic.get_mut(idx) else {
-                return;
+                return false;
             };
             let irq = p.get_highest_priority_irq();
             let init = p.init_state() != 0;
             // Xen compares the whole int_output byte with 0/1.
             if p.int_output == u8::from(!init && irq.is_some()) {
-                return;
+                return false;
             }
             // Transition L->H or H->L; forced low during initialisation.
             p.int_output = u8::from(!init && p.int_output == 0);
             let high = p.int_output != 0;
             let is_master = p.is_master();
             if is_master {
-                if high {
-                    // Master INT is wired to the LAPIC (virtual wire).
-                    fx.kick = true;
-                }
-                return;
+                // Master INT is wired to the LAPIC (virtual wire): a rising
+                // line kicks the vCPU.
+                return high;
             }
             let Some(up) = idx.checked_sub(1) else {
-                return;
+                return false;
             };
             let Some(master) = self.pic.get_mut(up) else {
-                return;
+                return false;
             };
             if high {
                 master.irr |= 1 << 2;
@@ -523,7 +522,7 @@ impl Vpic {
         } else if p.rotate_on_auto_eoi() {
             p.set_priority_add(irq.wrapping_add(1) & 7);
         }
-        self.update_int_output(idx, fx);
+        fx.kick |= self.update_int_output(idx);
     }
 
     /// Xen's `vpic_intack()` on PIC `idx`: acknowledge the highest priority
@@ -622,7 +621,7 @@ impl Vpic {
                     p.set_special_fully_nested_mode(false);
                 }
                 p.set_init_state(((val & 3) << 2) | 1);
-                self.update_int_output(idx, fx);
+                fx.kick |= self.update_int_output(idx);
                 // Pins of the slave port range are ISA IRQs 8..15.
                 fx.dpci_eoi |= u16::from(pending) << if addr >> 7 != 0 { 8 } else { 0 };
                 return;
@@ -676,7 +675,7 @@ impl Vpic {
                     if cmd == 7 || cmd == 5 {
                         p.set_priority_add(pin.wrapping_add(1) & 7);
                     }
-                    self.update_int_output(idx, fx);
+                    fx.kick |= self.update_int_output(idx);
                     fx.dpci_eoi |= 1 << isa(pin);
                     return;
                 }
@@ -711,7 +710,7 @@ impl Vpic {
             }
         }
 
-        self.update_int_output(idx, fx);
+        fx.kick |= self.update_int_output(idx);
         if unmasked {
             fx.may_unmask = true;
         }
@@ -829,7 +828,7 @@ impl Vpic {
             p.irr &= !mask;
         }
         if p.imr & mask == 0 {
-            self.update_int_output(idx, &mut fx);
+            fx.kick |= self.update_int_output(idx);
         }
         fx
     }
