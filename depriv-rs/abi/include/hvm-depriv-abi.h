@@ -49,7 +49,12 @@
 #define HVM_DEPRIV_ST_SINGLE_STEP       16  /* TF set: #DB from ring 3 */
 #define HVM_DEPRIV_ST_MAX               16
 
-/* Syscalls: %rax at `syscall`; arguments in %rdi, %rsi, %rdx, %r10. */
+/*
+ * Syscalls: %rax at `syscall`; arguments in %rdi, %rsi, %rdx, %r10.  The
+ * result comes back in %rax; %rdi, %rsi, %rdx, %r8, %r9 and %r10 come back
+ * zeroed and %rcx/%r11 clobbered (SYSCALL/SYSRET); the other registers are
+ * preserved.
+ */
 #define HVM_DEPRIV_SYS_RETURN           0   /* leave ring 3; %rdi = result */
 #define HVM_DEPRIV_SYS_ABORT            1   /* cannot go on: crash the domain */
 #define HVM_DEPRIV_SYS_LOG              2   /* %rdi = pointer into the state page, %rsi = length */

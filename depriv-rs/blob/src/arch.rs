@@ -91,22 +91,26 @@ global_asm!(
 );
 
 /// Issue a syscall with up to four arguments (System V syscall registers,
-/// `%r10` for the fourth).  `syscall` clobbers `%rcx` and `%r11`.
+/// `%r10` for the fourth).  Per the ABI header, Xen returns the result in
+/// `%rax` and zeroes the argument registers and `%r8`/`%r9` (so that nothing
+/// of its own comes back); `syscall` itself clobbers `%rcx` and `%r11`.
 #[inline(always)]
 pub fn syscall4(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64) -> i64 {
     let ret: i64;
     // SAFETY: `syscall` transfers to Xen's depriv syscall entry, which
-    // validates every argument and returns here with only %rax, %rcx and
-    // %r11 changed; no memory of ours is written behind the compiler's back
-    // except what a callback is documented to write.
+    // validates every argument and returns here with only the registers
+    // declared below changed; no memory of ours is written behind the
+    // compiler's back except what a callback is documented to write.
     unsafe {
         asm!(
             "syscall",
             inlateout("rax") nr as i64 => ret,
-            in("rdi") a0,
-            in("rsi") a1,
-            in("rdx") a2,
-            in("r10") a3,
+            inlateout("rdi") a0 => _,
+            inlateout("rsi") a1 => _,
+            inlateout("rdx") a2 => _,
+            inlateout("r10") a3 => _,
+            lateout("r8") _,
+            lateout("r9") _,
             lateout("rcx") _,
             lateout("r11") _,
             options(nostack),

@@ -4,7 +4,7 @@
  * payload through the self-test port, each result checked, every GPR the
  * guest can pin checked unchanged around each call; refused syscalls and a
  * valid LOG must not crash anything; the counters must account for it all.
- * Half of the round trips run after the guest enabled PAE paging: under
+ * Half of the round trips run after the guest enabled 4-level paging: under
  * shadow paging Xen then builds the vCPU a new monitor table, which must
  * get the ring-3 mappings too (DESIGN §3, "monitor tables are rebuilt").
  */
@@ -19,24 +19,46 @@ static uint32_t counter(unsigned int n)
     return depriv_io(DEPRIV_COUNTER, n);
 }
 
-/* PAE paging, identity-mapping the first 1G with 2M pages. */
-static uint64_t pae_pd[512] __attribute__((aligned(4096)));
-static uint64_t pae_pdpt[4] __attribute__((aligned(32)));
+/*
+ * 4-level paging in IA-32e compatibility mode (this 32-bit code keeps
+ * running; no interrupt or exception may arrive meanwhile, the IDT being
+ * 32-bit), identity-mapping the first 1G with 2M pages.  Under shadow
+ * paging this makes Xen build a new (4-level) monitor table for the vCPU.
+ */
+static uint64_t lm_pml4[512] __attribute__((aligned(4096)));
+static uint64_t lm_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t lm_pd[512] __attribute__((aligned(4096)));
 
-static void enable_pae_paging(void)
+#define MSR_EFER 0xc0000080
+#define EFER_LME (1u << 8)
+
+static void set_long_mode(bool on)
 {
     unsigned long cr;
+    uint32_t lo, hi;
     unsigned int i;
 
-    for ( i = 0; i < 512; i++ )
-        pae_pd[i] = ((uint64_t)i << 21) | 0x83; /* P, RW, PS */
-    pae_pdpt[0] = (uintptr_t)pae_pd | 1;
-
-    asm volatile ("mov %%cr4, %0" : "=r" (cr));
-    asm volatile ("mov %0, %%cr4" :: "r" (cr | 0x20)); /* PAE */
-    asm volatile ("mov %0, %%cr3" :: "r" (pae_pdpt) : "memory");
     asm volatile ("mov %%cr0, %0" : "=r" (cr));
-    asm volatile ("mov %0, %%cr0" :: "r" (cr | 0x80000000) : "memory");
+    if ( !on )
+        asm volatile ("mov %0, %%cr0" :: "r" (cr & ~0x80000000ul) : "memory");
+
+    for ( i = 0; i < 512; i++ )
+        lm_pd[i] = ((uint64_t)i << 21) | 0x83; /* P, RW, PS */
+    lm_pdpt[0] = (uintptr_t)lm_pd | 3;
+    lm_pml4[0] = (uintptr_t)lm_pdpt | 3;
+
+    asm volatile ("rdmsr" : "=a" (lo), "=d" (hi) : "c" (MSR_EFER));
+    lo = on ? lo | EFER_LME : lo & ~EFER_LME;
+    asm volatile ("wrmsr" :: "a" (lo), "d" (hi), "c" (MSR_EFER));
+
+    if ( on )
+    {
+        asm volatile ("mov %%cr4, %0" : "=r" (cr));
+        asm volatile ("mov %0, %%cr4" :: "r" (cr | 0x20)); /* PAE */
+        asm volatile ("mov %0, %%cr3" :: "r" (lm_pml4) : "memory");
+        asm volatile ("mov %%cr0, %0" : "=r" (cr));
+        asm volatile ("mov %0, %%cr0" :: "r" (cr | 0x80000000ul) : "memory");
+    }
 }
 
 void test_main(void)
@@ -55,11 +77,13 @@ void test_main(void)
     {
         if ( i == ROUNDS / 2 )
         {
-            uint32_t maps = counter(DEPRIV_CNT_MAPS);
+            uint32_t maps = counter(DEPRIV_CNT_MAPS), maps_lm;
 
-            enable_pae_paging();
-            printk("PAE paging on: monitor tables mapped %u before, %u after\n",
-                   maps, counter(DEPRIV_CNT_MAPS));
+            asm volatile ("cli");
+            set_long_mode(true);
+            maps_lm = counter(DEPRIV_CNT_MAPS);
+            printk("4-level paging on: monitor tables mapped %u before, %u after\n",
+                   maps, maps_lm);
         }
 
         uint32_t b = 0xb0b0b0b0 ^ i, c = 0xc0c0c0c0 ^ x, s = 0x5151515 + i,
@@ -79,7 +103,9 @@ void test_main(void)
                             i, x, r, b, b0, c, c0, s, s0, di, di0, d);
         }
     }
-    printk("%u ECHO round trips, %u wrong\n", ROUNDS, bad);
+    set_long_mode(false);
+    printk("%u ECHO round trips (half with 4-level paging), %u wrong\n",
+           ROUNDS, bad);
 
     /* Refused syscalls: an error code back, counted, no crash. */
     r = depriv_io(DEPRIV_RUN, 9 /* BAD_SYSCALL */);
