@@ -165,6 +165,7 @@ pub(crate) fn twobyte_desc(b: u8) -> u16 {
     match b {
         0x00 => MODRM,
         0x01 => IMPLICIT | MODRM,
+        0x02 | 0x03 => DST_REG | SRC_MEM16 | MODRM,
         0x06 => IMPLICIT,
         0x0b => IMPLICIT,
         0x0d => IMPLICIT | MODRM,

@@ -863,6 +863,12 @@ impl<O: Ops> Emu<'_, O> {
                 Err(ud())
             }
             0x01 => self.grp7(),
+            0x02 | 0x03 => {
+                // LAR/LSL are #UD outside protected mode (after the
+                // selector operand was read).
+                self.require_realmode()?;
+                Err(ud())
+            }
             0x06 => self.clts(),
             0x0b | 0xb9 | 0xff => Err(ud()),
             // PREFETCH / hint NOPs: no memory access.

@@ -18,10 +18,12 @@
 mod decode;
 mod exec;
 mod insn;
+mod ivt;
 mod ops;
 mod state;
 
 pub use exec::{emulate_one, insn_length, MAX_REPS};
+pub use ivt::{deliver_realmode_event, Delivery};
 pub use ops::{Fault, OpResult, Ops};
 pub use state::{
     eflags, gpr, CpuState, Event, EventType, Outcome, Retire, Seg, SegReg, EXC_BP, EXC_BR, EXC_DB,

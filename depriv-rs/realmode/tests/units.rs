@@ -978,3 +978,61 @@ fn retry_injected_at_every_op() {
     println!("retry injected at {injected} op calls");
     assert!(injected > 200);
 }
+
+#[test]
+fn int_n_through_the_ivt() {
+    use realmode::{deliver_realmode_event, Delivery};
+    let mut cpu = cpu16();
+    cpu.eflags = MBS | IF | TF | CF;
+    let mut m = Mock::new();
+    m.code(0x100, &[0xcd, 0x10]);
+    m.poke(0x40, &[0x34, 0x12, 0x00, 0xc0]); // IVT[0x10] = c000:1234
+    let ev = match emulate_one(&mut cpu, &mut m) {
+        Outcome::Exception(e) => e,
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(cpu.eip, 0x100, "INT n does not commit");
+    let d = deliver_realmode_event(&mut cpu, &mut m, ev.vector, ev.insn_len).unwrap();
+    assert_eq!(d, Delivery::Delivered { vector: 0x10 });
+    assert_eq!(cpu.eip, 0x1234);
+    assert_eq!(cpu.eflags, MBS | CF);
+    assert_eq!(cpu.gpr[4], 0xefa);
+    let ss = m.lin(Seg::Ss, 0xefa);
+    assert_eq!(m.peek(ss, 6), vec![0x02, 0x01, 0x00, 0x11, 0x03, 0x03]);
+    assert_eq!(m.segs[Seg::Cs as usize].base, 0xc0000);
+    // IRET returns to the instruction after INT.
+    m.code(0x1234, &[0xcf]);
+    let o = emulate_one(&mut cpu, &mut m);
+    assert!(matches!(o, Outcome::Done(_)), "{o:?}");
+    assert_eq!(
+        (cpu.eip, cpu.gpr[4], cpu.eflags),
+        (0x102, 0xf00, MBS | IF | TF | CF)
+    );
+    assert_eq!(m.segs[Seg::Cs as usize].sel, 0x1100);
+}
+
+#[test]
+fn ivt_limit_escalates_to_gp_df_and_triple_fault() {
+    use realmode::{deliver_realmode_event, Delivery};
+    let mut m = Mock::new();
+    m.segs[Seg::Idtr as usize].limit = 4 * 13 + 3; // #GP is the last entry
+    let mut cpu = cpu16();
+    // Software INT beyond the limit becomes #GP, pushing the INT's own IP.
+    let d = deliver_realmode_event(&mut cpu, &mut m, 0x21, 2).unwrap();
+    assert_eq!(d, Delivery::Delivered { vector: 13 });
+    assert_eq!(m.peek(m.lin(Seg::Ss, 0xefa), 2), vec![0x00, 0x01]);
+    m.segs[Seg::Idtr as usize].limit = 4 * 8 + 3;
+    let mut cpu = cpu16();
+    assert_eq!(
+        deliver_realmode_event(&mut cpu, &mut m, 13, 0).unwrap(),
+        Delivery::Delivered { vector: 8 }
+    );
+    m.segs[Seg::Idtr as usize].limit = 3;
+    let mut cpu = cpu16();
+    let before = cpu;
+    assert_eq!(
+        deliver_realmode_event(&mut cpu, &mut m, 14, 0).unwrap(),
+        Delivery::TripleFault
+    );
+    assert_eq!(cpu, before);
+}
