@@ -12,6 +12,23 @@
 //! clock, alarm and A..D registers) are emulated here; any access while the
 //! index is 0x0E or above is reported [`IoOutcome::Unhandleable`], which Xen
 //! forwards to the device model (`handle_rtc_io`).
+//!
+//! | operation                             | rtc.c                         | Xen calls it from            |
+//! |---------------------------------------|-------------------------------|------------------------------|
+//! | [`RtcState::portio`]                  | `handle_rtc_io` (after `hvm_portio_accept`) | guest port I/O   |
+//! | [`RtcState::update_timer_expired`]    | `rtc_update_timer`            | timer softirq                |
+//! | [`RtcState::update_timer2_expired`]   | `rtc_update_timer2`           | timer softirq                |
+//! | [`RtcState::alarm_timer_expired`]     | `rtc_alarm_cb`                | timer softirq                |
+//! | [`RtcState::periodic_tick`]           | `rtc_pf_callback`             | vpt, after injecting IRQ 8   |
+//! | [`RtcState::init`] / [`RtcState::reset`] | `rtc_init` / `rtc_reset`   | domain creation / reset      |
+//! | [`RtcState::save`] / [`RtcState::load`]  | `rtc_save` / `rtc_load`    | save/restore                 |
+//! | [`RtcState::update_clock`]            | `rtc_update_clock`            | `domain_set_time_offset`     |
+//!
+//! Xen then makes the [`Request`]s, in order: `set_timer`/`stop_timer` on
+//! the named timer, `create_periodic_time(v, &s->pt, delta, period,
+//! RTC_IRQ, <periodic_tick>, s, false)`, `destroy_periodic_time`,
+//! `hvm_isa_irq_assert(d, RTC_IRQ, NULL)`/`hvm_isa_irq_deassert`, and the
+//! time-offset updates of `rtc_set_time`/`rtc_load`.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(clippy::arithmetic_side_effects)]
