@@ -18,6 +18,28 @@
 
 use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A cheap multiplicative hasher for the sparse memory map, so that the
+/// fake platform costs little next to the emulators in benchmarks.
+#[derive(Default, Clone, Copy)]
+pub struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+pub type Mem = HashMap<u32, u8, BuildHasherDefault<AddrHasher>>;
 use std::ffi::c_void;
 use std::sync::Mutex;
 
@@ -40,7 +62,7 @@ pub const WINDOW_SIZE: u32 = 0x1000;
 
 #[derive(Clone, Debug)]
 pub struct Platform {
-    pub mem: HashMap<u32, u8>,
+    pub mem: Mem,
     pub segs: [SegReg; 10],
     pub cr: [u64; 5],
     pub io_seq: u32,
@@ -167,21 +189,25 @@ fn step(i: u64, bpr: u8, df: bool) -> u32 {
 }
 
 impl Ops for Platform {
+    #[inline(never)]
     fn insn_fetch(&mut self, offset: u64, buf: &mut [u8]) -> OpResult<()> {
         self.calls += 1;
         let l = self.lin(Seg::Cs, offset);
         self.rd(l, buf)
     }
+    #[inline(never)]
     fn read(&mut self, seg: Seg, offset: u64, buf: &mut [u8]) -> OpResult<()> {
         self.calls += 1;
         let l = self.lin(seg, offset);
         self.rd(l, buf)
     }
+    #[inline(never)]
     fn write(&mut self, seg: Seg, offset: u64, data: &[u8]) -> OpResult<()> {
         self.calls += 1;
         let l = self.lin(seg, offset);
         self.wr(l, data)
     }
+    #[inline(never)]
     fn cmpxchg(&mut self, seg: Seg, offset: u64, old: &[u8], new: &[u8]) -> OpResult<()> {
         self.calls += 1;
         let l = self.lin(seg, offset);
@@ -192,6 +218,7 @@ impl Ops for Platform {
         }
         self.wr(l, new)
     }
+    #[inline(never)]
     fn rep_ins(
         &mut self,
         port: u16,
@@ -210,6 +237,7 @@ impl Ops for Platform {
             p.wr(l, &v.to_le_bytes()[..usize::from(bytes)])
         })
     }
+    #[inline(never)]
     fn rep_outs(
         &mut self,
         seg: Seg,
@@ -229,6 +257,7 @@ impl Ops for Platform {
             p.io_out(port, bytes, u32::from_le_bytes(b))
         })
     }
+    #[inline(never)]
     fn rep_movs(
         &mut self,
         src_seg: Seg,
@@ -249,6 +278,7 @@ impl Ops for Platform {
             p.wr(d.wrapping_add(st), &b[..usize::from(bytes)])
         })
     }
+    #[inline(never)]
     fn rep_stos(
         &mut self,
         val: u64,
@@ -265,24 +295,29 @@ impl Ops for Platform {
             p.wr(l, &val.to_le_bytes()[..usize::from(bytes)])
         })
     }
+    #[inline(never)]
     fn read_io(&mut self, port: u16, bytes: u8) -> OpResult<u32> {
         self.calls += 1;
         self.io_in(port, bytes)
     }
+    #[inline(never)]
     fn write_io(&mut self, port: u16, bytes: u8, val: u32) -> OpResult<()> {
         self.calls += 1;
         self.io_out(port, bytes, val)
     }
+    #[inline(never)]
     fn read_segment(&mut self, seg: Seg) -> OpResult<SegReg> {
         self.calls += 1;
         Ok(self.segs[seg as usize])
     }
+    #[inline(never)]
     fn write_segment(&mut self, seg: Seg, reg: &SegReg) -> OpResult<()> {
         self.calls += 1;
         self.segs[seg as usize] = *reg;
         self.log.push(Effect::SegWrite(seg as u8, *reg));
         Ok(())
     }
+    #[inline(never)]
     fn read_cr(&mut self, reg: u8) -> OpResult<u64> {
         self.calls += 1;
         match reg {
@@ -290,6 +325,7 @@ impl Ops for Platform {
             _ => Err(Fault::Unhandleable),
         }
     }
+    #[inline(never)]
     fn write_cr(&mut self, reg: u8, val: u64) -> OpResult<()> {
         self.calls += 1;
         match reg {
@@ -301,6 +337,7 @@ impl Ops for Platform {
             _ => Err(Fault::Unhandleable),
         }
     }
+    #[inline(never)]
     fn cpuid(&mut self, leaf: u32, subleaf: u32) -> OpResult<[u32; 4]> {
         self.calls += 1;
         Ok([
@@ -828,7 +865,7 @@ pub fn gen_case(r: &mut Rng) -> Case {
     };
     let cr0 = 0x10 | (r.next_u64() & 0x6005_002e);
     let mut plat = Platform {
-        mem: HashMap::new(),
+        mem: Mem::default(),
         segs,
         cr: [
             cr0,
