@@ -24,6 +24,69 @@
 #define DEPRIV_CNT_ABORTS         5
 #define DEPRIV_CNT_MAPS           6 /* monitor tables given the mappings */
 
+/*
+ * Hostile SYSCALL state (DESIGN §3, first hazard): on SVM the CPU still
+ * holds these guest values when Xen handles an exit.  Were a depriv call
+ * to run with them, the payload's SYSCALL would enter ring 0 at a
+ * guest-chosen address.  Set before every depriv path; they must read back
+ * unchanged afterwards.
+ */
+#define MSR_STAR            0xc0000081
+#define MSR_LSTAR           0xc0000082
+#define MSR_CSTAR           0xc0000083
+#define MSR_SFMASK          0xc0000084
+#define MSR_KERNEL_GS_BASE  0xc0000102
+
+static const struct { uint32_t msr; uint64_t val; } depriv_hostile[] = {
+    { MSR_STAR,           0x0013000800000000ull }, /* junk selectors */
+    { MSR_LSTAR,          0xffff82d040000000ull }, /* Xen's text */
+    { MSR_CSTAR,          0x0000000000001000ull },
+    { MSR_SFMASK,         0 },                     /* keep IF, TF, AC */
+    { MSR_KERNEL_GS_BASE, 0xffff82d040200000ull },
+};
+
+static inline void depriv_wrmsr(uint32_t msr, uint64_t val)
+{
+    asm volatile ("wrmsr" :: "c" (msr), "a" ((uint32_t)val),
+                  "d" ((uint32_t)(val >> 32)));
+}
+
+static inline uint64_t depriv_rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+
+    asm volatile ("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void depriv_set_hostile_msrs(void)
+{
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(depriv_hostile); i++ )
+        depriv_wrmsr(depriv_hostile[i].msr, depriv_hostile[i].val);
+}
+
+/* Returns the number of MSRs that did not read back (each reported). */
+static inline unsigned int depriv_check_hostile_msrs(void)
+{
+    unsigned int i, bad = 0;
+
+    for ( i = 0; i < ARRAY_SIZE(depriv_hostile); i++ )
+    {
+        uint64_t v = depriv_rdmsr(depriv_hostile[i].msr);
+
+        if ( v != depriv_hostile[i].val )
+        {
+            xtf_failure("Fail: MSR %#x reads %#llx, the guest wrote %#llx\n",
+                        depriv_hostile[i].msr, (unsigned long long)v,
+                        (unsigned long long)depriv_hostile[i].val);
+            bad++;
+        }
+    }
+    return bad;
+}
+
 static inline uint32_t depriv_io(unsigned int reg, uint32_t arg)
 {
     outl(arg, DEPRIV_PORT);
@@ -58,7 +121,8 @@ void test_main(void)
     if ( !depriv_present() )
         return;
 
-    printk("Scenario %u (%s): Xen must crash this domain now\n",
+    depriv_set_hostile_msrs();
+    printk("Scenario %u (%s), hostile SYSCALL MSRs set: Xen must crash this domain now\n",
            DEPRIV_SCENARIO, DEPRIV_SCENARIO_NAME);
     r = depriv_io(DEPRIV_RUN, DEPRIV_SCENARIO);
     xtf_failure("Fail: scenario %u came back with %#x: domain not crashed\n",
