@@ -69,6 +69,9 @@ pub struct Platform {
     pub log: Vec<Effect>,
     /// Number of op calls (for benchmarks/statistics).
     pub calls: u64,
+    /// The rep_* fast paths answer Unhandleable (x86_emulate then does
+    /// one iteration per call).
+    pub no_rep_ops: bool,
 }
 
 fn hash32(x: u32) -> u32 {
@@ -229,6 +232,9 @@ impl Ops for Platform {
         df: bool,
     ) -> OpResult<()> {
         self.calls += 1;
+        if self.no_rep_ops {
+            return Err(Fault::Unhandleable);
+        }
         let base = self.lin(seg, offset);
         self.rep(reps, |p, i| {
             let l = base.wrapping_add(step(i, bytes, df));
@@ -248,6 +254,9 @@ impl Ops for Platform {
         df: bool,
     ) -> OpResult<()> {
         self.calls += 1;
+        if self.no_rep_ops {
+            return Err(Fault::Unhandleable);
+        }
         let base = self.lin(seg, offset);
         self.rep(reps, |p, i| {
             let l = base.wrapping_add(step(i, bytes, df));
@@ -269,6 +278,9 @@ impl Ops for Platform {
         df: bool,
     ) -> OpResult<()> {
         self.calls += 1;
+        if self.no_rep_ops {
+            return Err(Fault::Unhandleable);
+        }
         let s = self.lin(src_seg, src_offset);
         let d = self.lin(dst_seg, dst_offset);
         self.rep(reps, |p, i| {
@@ -289,6 +301,9 @@ impl Ops for Platform {
         df: bool,
     ) -> OpResult<()> {
         self.calls += 1;
+        if self.no_rep_ops {
+            return Err(Fault::Unhandleable);
+        }
         let d = self.lin(seg, offset);
         self.rep(reps, |p, i| {
             let l = d.wrapping_add(step(i, bytes, df));
@@ -877,6 +892,7 @@ pub fn gen_case(r: &mut Rng) -> Case {
         io_seq: 0,
         log: Vec::new(),
         calls: 0,
+        no_rep_ops: r.chance(30),
     };
     // Instruction bytes.
     let mut insn = Vec::new();
