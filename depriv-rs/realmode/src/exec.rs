@@ -357,6 +357,12 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
     if state.eflags & eflags::VM != 0 || (state.addr_size != 16 && state.addr_size != 32) {
         return Outcome::Unhandleable;
     }
+    // Real mode only: a protected-mode guest is not ours to emulate.
+    match ops.read_cr(0) {
+        Ok(cr0) if cr0 & 1 != 0 => return Outcome::Unhandleable,
+        Ok(_) => {}
+        Err(f) => return fault_outcome(f),
+    }
     // x86_emulate() first checks mode_vif(), which reads SS (get_cpl());
     // CPL 3 in real mode needs the VME/PVI machinery we don't have.
     match ops.read_segment(Seg::Ss) {

@@ -34,7 +34,10 @@ pub trait Ops {
         let _ = (seg, offset, old, new);
         Err(Fault::Unhandleable)
     }
-    /// Optional batched string I/O; `reps` in: wanted, out: done.
+    /// Optional batched string I/O; `reps` in: wanted (at most
+    /// [`crate::MAX_REPS`]), out: done. `df` is EFLAGS.DF (Xen's
+    /// hvmemul_rep_* read it from `ctxt->regs`). Answering Unhandleable
+    /// makes the emulator do one iteration per call, as x86_emulate does.
     #[allow(clippy::too_many_arguments)]
     fn rep_ins(
         &mut self,

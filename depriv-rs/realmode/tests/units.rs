@@ -1036,3 +1036,14 @@ fn ivt_limit_escalates_to_gp_df_and_triple_fault() {
     );
     assert_eq!(cpu, before);
 }
+
+#[test]
+fn protected_mode_is_unhandleable() {
+    let mut cpu = cpu16();
+    let mut m = Mock::new();
+    m.cr[0] = 0x11;
+    m.code(0x100, &[0x90]);
+    let before = cpu;
+    assert_eq!(emulate_one(&mut cpu, &mut m), Outcome::Unhandleable);
+    assert_eq!(cpu, before);
+}
