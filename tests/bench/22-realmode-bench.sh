@@ -52,6 +52,7 @@ for profile in payload release; do
             p, n, rt / n, xt / n, rt / xt
         printf "realmode bench (%s): emulator only: Rust %.0f Ir/insn, Xen x86_emulate %.0f Ir/insn, ratio Rust/C %.3f\n",
             p, (rt - rp) / n, (xt - xp) / n, (rt - rp) / (xt - xp) }' | tee "$out/realmode-bench.$profile.txt"
+    grep -h "op calls" "$out/realmode-bench.rust.$profile.log" "$out/realmode-bench.xen.$profile.log" | sed "s/^/realmode bench ($profile): /"
     if [ "$profile" = payload ]; then
         if awk -v rt="$rt" -v rp="$rp" -v xt="$xt" -v xp="$xp" 'BEGIN { exit !((rt - rp) <= (xt - xp)) }'; then
             pass=$((pass + 1))

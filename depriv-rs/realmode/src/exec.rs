@@ -357,12 +357,11 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
     if state.eflags & eflags::VM != 0 || (state.addr_size != 16 && state.addr_size != 32) {
         return Outcome::Unhandleable;
     }
-    // Real mode only: a protected-mode guest is not ours to emulate.
-    match ops.read_cr(0) {
-        Ok(cr0) if cr0 & 1 != 0 => return Outcome::Unhandleable,
-        Ok(_) => {}
-        Err(f) => return fault_outcome(f),
-    }
+    // No up-front CR0 read (in the payload every op is a syscall): like
+    // x86_emulate, the mode-dependent instructions (segment loads, far
+    // branches, IRET, ARPL/LAR/LSL/Grp6) read CR0 where Xen's
+    // in_realmode()/in_protmode() do, and are Unhandleable with CR0.PE=1;
+    // the rest behaves as x86_emulate does in any mode.
     // x86_emulate() first checks mode_vif(), which reads SS (get_cpl());
     // CPL 3 in real mode needs the VME/PVI machinery we don't have.
     match ops.read_segment(Seg::Ss) {

@@ -1038,11 +1038,12 @@ fn ivt_limit_escalates_to_gp_df_and_triple_fault() {
 }
 
 #[test]
-fn protected_mode_is_unhandleable() {
+fn protected_mode_segment_load_is_unhandleable() {
     let mut cpu = cpu16();
     let mut m = Mock::new();
     m.cr[0] = 0x11;
-    m.code(0x100, &[0x90]);
+    // A segment load depends on the mode: not ours with CR0.PE=1.
+    m.code(0x100, &[0x8e, 0xd8]);
     let before = cpu;
     assert_eq!(emulate_one(&mut cpu, &mut m), Outcome::Unhandleable);
     assert_eq!(cpu, before);

@@ -33,6 +33,7 @@ fn main() {
     let mut rng = Rng(seed);
     let cases: Vec<Case> = (0..n).map(|_| gen_case(&mut rng)).collect();
     let mut done = 0u64;
+    let mut calls = 0u64;
     for c in &cases {
         let mut cpu = c.cpu;
         let mut p = c.plat.clone();
@@ -44,6 +45,11 @@ fn main() {
         if matches!(o, Outcome::Done(_)) {
             done += 1;
         }
+        calls += p.calls;
     }
-    println!("{which}: {n} instructions, {done} completed");
+    // Op calls matter in the payload: each is a syscall into Xen.
+    println!(
+        "{which}: {n} instructions, {done} completed, {calls} op calls ({:.2} per instruction)",
+        calls as f64 / n as f64
+    );
 }
