@@ -72,6 +72,11 @@ pub struct Platform {
     /// The rep_* fast paths answer Unhandleable (x86_emulate then does
     /// one iteration per call).
     pub no_rep_ops: bool,
+    /// Answer RETRY at op call number n (restartability tests).
+    pub retry_at: Option<u64>,
+    /// Every memory access: (op call index, is_write, linear, length),
+    /// for the restartability test.
+    pub accesses: Vec<(u64, bool, u32, u32)>,
 }
 
 fn hash32(x: u32) -> u32 {
@@ -93,6 +98,29 @@ impl Platform {
         }
     }
 
+    fn inject(&mut self) -> OpResult<()> {
+        if self.retry_at == Some(self.calls - 1) {
+            return Err(Fault::Retry);
+        }
+        Ok(())
+    }
+
+    /// Could a re-run after a partial run read bytes the partial run
+    /// wrote? True if some write that is not the instruction's last op
+    /// call overlaps some read of the instruction.
+    pub fn rereads_own_writes(&self) -> bool {
+        let last = self.calls.saturating_sub(1);
+        let ov =
+            |a: u32, la: u32, b: u32, lb: u32| a.wrapping_sub(b) < lb || b.wrapping_sub(a) < la;
+        self.accesses.iter().any(|&(cw, w, a, la)| {
+            w && cw < last
+                && self
+                    .accesses
+                    .iter()
+                    .any(|&(_, r, b, lb)| !r && ov(a, la, b, lb))
+        })
+    }
+
     pub fn lin(&self, seg: Seg, off: u64) -> u32 {
         (off as u32).wrapping_add(self.segs[seg as usize].base as u32)
     }
@@ -108,6 +136,8 @@ impl Platform {
 
     fn rd(&mut self, lin: u32, buf: &mut [u8]) -> OpResult<()> {
         Self::window(lin)?;
+        self.accesses
+            .push((self.calls.saturating_sub(1), false, lin, buf.len() as u32));
         for (i, b) in buf.iter_mut().enumerate() {
             *b = self.byte(lin.wrapping_add(i as u32));
         }
@@ -116,6 +146,8 @@ impl Platform {
 
     fn wr(&mut self, lin: u32, data: &[u8]) -> OpResult<()> {
         Self::window(lin)?;
+        self.accesses
+            .push((self.calls.saturating_sub(1), true, lin, data.len() as u32));
         for (i, b) in data.iter().enumerate() {
             self.mem.insert(lin.wrapping_add(i as u32), *b);
         }
@@ -195,24 +227,28 @@ impl Ops for Platform {
     #[inline(never)]
     fn insn_fetch(&mut self, offset: u64, buf: &mut [u8]) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         let l = self.lin(Seg::Cs, offset);
         self.rd(l, buf)
     }
     #[inline(never)]
     fn read(&mut self, seg: Seg, offset: u64, buf: &mut [u8]) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         let l = self.lin(seg, offset);
         self.rd(l, buf)
     }
     #[inline(never)]
     fn write(&mut self, seg: Seg, offset: u64, data: &[u8]) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         let l = self.lin(seg, offset);
         self.wr(l, data)
     }
     #[inline(never)]
     fn cmpxchg(&mut self, seg: Seg, offset: u64, old: &[u8], new: &[u8]) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         let l = self.lin(seg, offset);
         let mut cur = vec![0u8; old.len()];
         self.rd(l, &mut cur)?;
@@ -232,6 +268,7 @@ impl Ops for Platform {
         df: bool,
     ) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         if self.no_rep_ops {
             return Err(Fault::Unhandleable);
         }
@@ -254,6 +291,7 @@ impl Ops for Platform {
         df: bool,
     ) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         if self.no_rep_ops {
             return Err(Fault::Unhandleable);
         }
@@ -278,6 +316,7 @@ impl Ops for Platform {
         df: bool,
     ) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         if self.no_rep_ops {
             return Err(Fault::Unhandleable);
         }
@@ -301,6 +340,7 @@ impl Ops for Platform {
         df: bool,
     ) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         if self.no_rep_ops {
             return Err(Fault::Unhandleable);
         }
@@ -313,21 +353,25 @@ impl Ops for Platform {
     #[inline(never)]
     fn read_io(&mut self, port: u16, bytes: u8) -> OpResult<u32> {
         self.calls += 1;
+        self.inject()?;
         self.io_in(port, bytes)
     }
     #[inline(never)]
     fn write_io(&mut self, port: u16, bytes: u8, val: u32) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         self.io_out(port, bytes, val)
     }
     #[inline(never)]
     fn read_segment(&mut self, seg: Seg) -> OpResult<SegReg> {
         self.calls += 1;
+        self.inject()?;
         Ok(self.segs[seg as usize])
     }
     #[inline(never)]
     fn write_segment(&mut self, seg: Seg, reg: &SegReg) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         self.segs[seg as usize] = *reg;
         self.log.push(Effect::SegWrite(seg as u8, *reg));
         Ok(())
@@ -335,6 +379,7 @@ impl Ops for Platform {
     #[inline(never)]
     fn read_cr(&mut self, reg: u8) -> OpResult<u64> {
         self.calls += 1;
+        self.inject()?;
         match reg {
             0 | 2 | 3 | 4 => Ok(self.cr[usize::from(reg)]),
             _ => Err(Fault::Unhandleable),
@@ -343,6 +388,7 @@ impl Ops for Platform {
     #[inline(never)]
     fn write_cr(&mut self, reg: u8, val: u64) -> OpResult<()> {
         self.calls += 1;
+        self.inject()?;
         match reg {
             0 | 2 | 3 | 4 => {
                 self.cr[usize::from(reg)] = val;
@@ -355,6 +401,7 @@ impl Ops for Platform {
     #[inline(never)]
     fn cpuid(&mut self, leaf: u32, subleaf: u32) -> OpResult<[u32; 4]> {
         self.calls += 1;
+        self.inject()?;
         Ok([
             hash32(leaf),
             hash32(subleaf ^ 0x1234),
@@ -893,6 +940,8 @@ pub fn gen_case(r: &mut Rng) -> Case {
         log: Vec::new(),
         calls: 0,
         no_rep_ops: r.chance(30),
+        retry_at: None,
+        accesses: Vec::new(),
     };
     // Instruction bytes.
     let mut insn = Vec::new();
