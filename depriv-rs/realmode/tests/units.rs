@@ -855,6 +855,252 @@ fn cases() -> Vec<Case> {
             check: |o, _, _| assert!(matches!(o, Outcome::Done(Retire { hlt: true, .. }))),
         },
         Case {
+            name: "cmpxchg [bx],cx succeeds via the cmpxchg hook",
+            code: &[0x0f, 0xb1, 0x0f],
+            setup: |c, m| {
+                c.gpr[0] = 0x5555;
+                c.gpr[1] = 0x7777;
+                let l = m.lin(Seg::Ds, 0x200);
+                m.poke(l, &[0x55, 0x55]);
+            },
+            reads: 0,
+            writes: ARITH,
+            check: |o, c, m| {
+                done(o);
+                assert_eq!(m.peek(m.lin(Seg::Ds, 0x200), 2), vec![0x77, 0x77]);
+                assert_eq!(c.eflags & (ZF | PF | CF), ZF | PF);
+            },
+        },
+        Case {
+            name: "cmpxchg mismatch loads eAX",
+            code: &[0x0f, 0xb0, 0x0f],
+            setup: |c, m| {
+                c.gpr[0] = 0x12;
+                let l = m.lin(Seg::Ds, 0x200);
+                m.poke(l, &[0x34]);
+            },
+            reads: 0,
+            writes: ARITH,
+            check: |o, c, m| {
+                done(o);
+                assert_eq!(c.gpr[0] & 0xff, 0x34);
+                assert!(m.log.is_empty());
+            },
+        },
+        Case {
+            name: "xadd ax,bx",
+            code: &[0x0f, 0xc1, 0xd8],
+            setup: |c, _| {
+                c.gpr[0] = 5;
+                c.gpr[3] = 7;
+            },
+            reads: 0,
+            writes: ARITH,
+            check: |o, c, _| {
+                done(o);
+                assert_eq!((c.gpr[0] & 0xffff, c.gpr[3]), (12, 5));
+            },
+        },
+        Case {
+            name: "bswap eax",
+            code: &[0x66, 0x0f, 0xc8],
+            setup: |c, _| c.gpr[0] = 0x1122_3344,
+            reads: 0,
+            writes: 0,
+            check: |o, c, _| {
+                done(o);
+                assert_eq!(c.gpr[0], 0x4433_2211);
+            },
+        },
+        Case {
+            name: "setc [bx] writes one byte",
+            code: &[0x0f, 0x92, 0x07],
+            setup: nop,
+            reads: CF,
+            writes: 0,
+            check: |o, _, m| {
+                done(o);
+                assert_eq!(m.peek(m.lin(Seg::Ds, 0x200), 1), vec![0]);
+            },
+        },
+        Case {
+            name: "cmovz ax,bx not taken keeps ax",
+            code: &[0x0f, 0x44, 0xc3],
+            setup: nop,
+            reads: ZF,
+            writes: 0,
+            check: |o, c, _| {
+                done(o);
+                assert_eq!(c.gpr[0], 0x1234_0001);
+            },
+        },
+        Case {
+            name: "jcxz not taken",
+            code: &[0xe3, 0x10],
+            setup: nop,
+            reads: 0,
+            writes: 0,
+            check: |o, c, _| {
+                done(o);
+                assert_eq!(c.eip, 0x102);
+            },
+        },
+        Case {
+            name: "loopz with ZF clear falls through",
+            code: &[0xe1, 0x10],
+            setup: nop,
+            reads: ZF,
+            writes: 0,
+            check: |o, c, _| {
+                done(o);
+                assert_eq!((c.gpr[1], c.eip), (2, 0x102));
+            },
+        },
+        Case {
+            name: "pop ds",
+            code: &[0x1f],
+            setup: |_, m| {
+                let l = m.lin(Seg::Ss, 0xf00);
+                m.poke(l, &[0x00, 0x30]);
+            },
+            reads: 0,
+            writes: 0,
+            check: |o, c, m| {
+                done(o);
+                assert_eq!(m.segs[Seg::Ds as usize].base, 0x30000);
+                assert_eq!(c.gpr[4], 0xf02);
+            },
+        },
+        Case {
+            name: "push imm8 sign-extended",
+            code: &[0x6a, 0xfe],
+            setup: nop,
+            reads: 0,
+            writes: 0,
+            check: |o, _, m| {
+                done(o);
+                assert_eq!(m.peek(m.lin(Seg::Ss, 0xefe), 2), vec![0xfe, 0xff]);
+            },
+        },
+        Case {
+            name: "retf",
+            code: &[0xcb],
+            setup: |_, m| {
+                let l = m.lin(Seg::Ss, 0xf00);
+                m.poke(l, &[0x00, 0x01, 0x00, 0x50]);
+            },
+            reads: 0,
+            writes: 0,
+            check: |o, c, m| {
+                done(o);
+                assert_eq!((c.eip, m.segs[Seg::Cs as usize].base), (0x100, 0x50000));
+            },
+        },
+        Case {
+            name: "call word [bx] (near indirect)",
+            code: &[0xff, 0x17],
+            setup: |_, m| {
+                let l = m.lin(Seg::Ds, 0x200);
+                m.poke(l, &[0x00, 0x40]);
+            },
+            reads: 0,
+            writes: 0,
+            check: |o, c, m| {
+                done(o);
+                assert_eq!(c.eip, 0x4000);
+                assert_eq!(m.peek(m.lin(Seg::Ss, 0xefe), 2), vec![0x02, 0x01]);
+            },
+        },
+        Case {
+            name: "jmp far [bx] (indirect)",
+            code: &[0xff, 0x2f],
+            setup: |_, m| {
+                let l = m.lin(Seg::Ds, 0x200);
+                m.poke(l, &[0x10, 0x00, 0x00, 0x70]);
+            },
+            reads: 0,
+            writes: 0,
+            check: |o, c, m| {
+                done(o);
+                assert_eq!((c.eip, m.segs[Seg::Cs as usize].sel), (0x10, 0x7000));
+            },
+        },
+        Case {
+            name: "sidt [0x300] (16-bit: base masked to 24 bits)",
+            code: &[0x0f, 0x01, 0x0e, 0x00, 0x03],
+            setup: |_, m| m.segs[Seg::Idtr as usize].base = 0x1234_5678,
+            reads: 0,
+            writes: 0,
+            check: |o, _, m| {
+                done(o);
+                assert_eq!(
+                    m.peek(m.lin(Seg::Ds, 0x300), 6),
+                    vec![0xff, 0x03, 0x78, 0x56, 0x34, 0x00]
+                );
+            },
+        },
+        Case {
+            name: "lmsw ax sets PE but cannot clear it",
+            code: &[0x0f, 0x01, 0xf0],
+            setup: |c, m| {
+                c.gpr[0] = 0x1;
+                m.cr[0] = 0x10;
+            },
+            reads: 0,
+            writes: 0,
+            check: |o, _, m| {
+                done(o);
+                assert_eq!(m.cr[0], 0x11);
+            },
+        },
+        Case {
+            name: "clts",
+            code: &[0x0f, 0x06],
+            setup: |_, m| m.cr[0] = 0x18,
+            reads: 0,
+            writes: 0,
+            check: |o, _, m| {
+                done(o);
+                assert_eq!(m.cr[0], 0x10);
+            },
+        },
+        Case {
+            name: "smsw [bx] writes a word",
+            code: &[0x0f, 0x01, 0x27],
+            setup: |_, m| m.cr[0] = 0x6001_0033,
+            reads: 0,
+            writes: 0,
+            check: |o, _, m| {
+                done(o);
+                assert_eq!(m.peek(m.lin(Seg::Ds, 0x200), 2), vec![0x33, 0x00]);
+            },
+        },
+        Case {
+            name: "sar/ror/rcr/shrd",
+            code: &[0x0f, 0xac, 0xd8, 0x04],
+            setup: |c, _| {
+                c.gpr[0] = 0x1234;
+                c.gpr[3] = 0xabcd;
+            },
+            reads: 0,
+            writes: CF | ZF | SF | PF | OF,
+            check: |o, c, _| {
+                done(o);
+                assert_eq!(c.gpr[0] & 0xffff, 0xd123);
+            },
+        },
+        Case {
+            name: "das / aas",
+            code: &[0x3f],
+            setup: |c, _| c.gpr[0] = 0x010f,
+            reads: AF,
+            writes: CF | AF,
+            check: |o, c, _| {
+                done(o);
+                assert_eq!(c.gpr[0] & 0xffff, 0x0009);
+            },
+        },
+        Case {
             name: "x87 is unhandleable",
             code: &[0xd9, 0xc0],
             setup: nop,
