@@ -116,6 +116,7 @@ def parse_args(argv):
     ap.add_argument("--flavour", default="debug", help="build/xen-FLAVOUR/xen (default debug)")
     ap.add_argument("--xen", help="explicit hypervisor image (overrides --flavour)")
     ap.add_argument("--paging", choices=sorted(CPU), default="shadow")
+    ap.add_argument("--cpu", help="QEMU -cpu model (overrides the one --paging picks)")
     ap.add_argument("--xen-opt", action="append", default=[], metavar="OPT",
                     help="extra Xen command-line option (repeatable; space-separated allowed)")
     ap.add_argument("--guest-timeout", type=int, default=90, help="seconds per batch of guests, in dom0")
@@ -233,7 +234,7 @@ def main(argv):
         xen_opts = BASE_XEN_OPTS + [o for opt in a.xen_opt for o in opt.split()]
         kargs = "console=hvc0 earlyprintk=xen loglevel=4 panic=-1"
         cmd = ["qemu-system-x86_64", "-nodefaults", "-machine", "pc,accel=tcg",
-               "-cpu", CPU[a.paging], "-m", str(a.mem), "-smp", "1",
+               "-cpu", a.cpu or CPU[a.paging], "-m", str(a.mem), "-smp", "1",
                "-display", "none", "-vga", "none", "-no-reboot",
                "-serial", f"file:{log}", "-monitor", "none",
                "-kernel", xen, "-append", " ".join(xen_opts),

@@ -23,14 +23,22 @@
 #define XTF_RM_UNREAL 1u
 
 #ifndef __ASSEMBLY__
+/* The real-mode stack (SS = REALMODE_SEG): at @fn's entry SP = rm_stack_top - 2. */
+extern char rm_stack[], rm_stack_top[];
+#endif
+
+#ifndef __ASSEMBLY__
 struct xtf_rm_regs {
     uint32_t eax, ebx, ecx, edx, esi, edi, ebp, eflags;
     uint16_t ds, es, fs, gs;
 };
 
 /*
- * Load @regs (DS/ES/FS/GS as real-mode segment values; IF and TF in eflags
- * are forced clear), call @fn in real mode with CS = SS = REALMODE_SEG, store
+ * Load @regs (DS/ES/FS/GS as real-mode segment values — except with
+ * XTF_RM_UNREAL, where they are not loaded at all and keep base 0 and the
+ * 4G limit: a real-mode load would reset the cached limit on some CPU
+ * models, QEMU's TCG among them; IF and TF in eflags are forced clear),
+ * call @fn in real mode with CS = SS = REALMODE_SEG, store
  * the registers it returns with back into @regs.  Returns -1 when @fn
  * returned, or the vector of the exception that aborted it (then @regs
  * holds what the registers were when it faulted, except eflags/segments).

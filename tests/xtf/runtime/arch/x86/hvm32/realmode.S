@@ -25,6 +25,7 @@ rm_es:  .word 0
 rm_fs:  .word 0
 rm_gs:  .word 0
 rm_target:  .word 0
+rm_load_segs: .byte 0
         .align 4
         .global rm_result
 rm_result:  .long 0
@@ -34,6 +35,7 @@ rm_saved_idt: .word 0
 rm_ivt_ptr: .word 0x3ff
         .long 0
         .align 16
+        .global rm_stack, rm_stack_top
 rm_stack: .skip 2048
 rm_stack_top:
 
@@ -51,6 +53,9 @@ rm_enter:
         mov     24(%esp), %eax
         mov     %ax, rm_target
         mov     28(%esp), %ecx
+        /* Unreal: keep the 4G data caches, so no segment loads in real mode. */
+        cmp     $(GDTE_DS16_UNREAL << 3), %ecx
+        setne   rm_load_segs
         mov     %esp, rm_saved_esp
         sidt    rm_saved_idt
         movl    $-1, rm_result
@@ -85,11 +90,13 @@ rm_enter:
         mov     $OFF(rm_stack_top), %sp
         lidtl   %cs:OFF(rm_ivt_ptr)
 
+        cmpb    $0, %cs:OFF(rm_load_segs)
+        je      5f
         mov     %cs:OFF(rm_ds), %ds
         mov     %cs:OFF(rm_es), %es
         mov     %cs:OFF(rm_fs), %fs
         mov     %cs:OFF(rm_gs), %gs
-        pushl   %cs:OFF(rm_efl)
+5:      pushl   %cs:OFF(rm_efl)
         andl    $~0x300, (%esp)         /* no IF, no TF */
         popfl
         mov     %cs:OFF(rm_eax), %eax
