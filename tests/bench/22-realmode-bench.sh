@@ -9,8 +9,9 @@
 # subtracted to give the emulator-only figure. Run for the `payload`
 # profile (opt-level 2, fat LTO: what the ring-3 payload is built with)
 # and for `release`.
-# Checks: both runs complete; the payload-profile emulator-only ratio meets
-# the target Rust/C <= 1.0.
+# Checks: the payload-profile build has no call from realmode code into a
+# panic path; both runs complete; the payload-profile emulator-only ratio
+# meets the target Rust/C <= 1.0.
 set -uo pipefail
 : "${TOP:?}" "${BUILD:?}" "${STEP_COUNTS:?}"
 cd "$TOP/depriv-rs" || exit 1
@@ -30,6 +31,22 @@ sum_incl() {
 for profile in payload release; do
     nice cargo build -q --profile "$profile" -p difftest-realmode --example bench || { fail=$((fail + 1)); continue; }
     bin=$CARGO_TARGET_DIR/$profile/examples/bench
+    if [ "$profile" = payload ]; then
+        # The ring-3 payload must link no panic path (DESIGN §6): no call
+        # from the emulator's code into core::panicking & co.
+        bad=$(objdump -d --no-show-raw-insn -C "$bin" | awk '
+            /^[0-9a-f]+ <(realmode::|bench_rust_one)/ { inside = 1; n++; next }
+            /^[0-9a-f]+ </ { inside = 0 }
+            inside && /call|jmp/ && /panic|unwrap_failed|expect_failed|slice_.*fail|bounds_check|core::fmt/ { print }
+            END { if (n == 0) print "no realmode functions found" }')
+        if [ -n "$bad" ]; then
+            echo "realmode bench: panic paths reachable from the emulator:"; echo "$bad" | head
+            fail=$((fail + 1))
+        else
+            echo "realmode bench (payload): no panic path in the emulator's code"
+            pass=$((pass + 1))
+        fi
+    fi
     ok=1
     for side in rust xen; do
         toggle=bench_rust_one

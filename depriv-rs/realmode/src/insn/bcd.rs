@@ -85,8 +85,9 @@ impl<O: Ops> Emu<'_, O> {
             if n == 0 {
                 return Err(exc(EXC_DE, None));
             }
-            let nal = al % n;
-            (nal, nal / n)
+            // n != 0 here; checked ops keep any panic path out of the payload.
+            let nal = al.checked_rem(n).unwrap_or(0);
+            (nal, nal.checked_div(n).unwrap_or(0))
         };
         self.reg_set(0, false, 2, u64::from(nal) | (u64::from(nah) << 8));
         let mut f = self.r.eflags & !(SF | ZF | PF);

@@ -24,7 +24,7 @@ pub(crate) fn grp2(kind: u8, dst: u64, count: u64, bytes: u8, fl: u32) -> (u64, 
     let msb = |v: u64| u64::from(v & s != 0);
     match kind & 7 {
         0 | 1 => {
-            let c = cnt % n;
+            let c = cnt.checked_rem(n).unwrap_or(0);
             let r = if c == 0 {
                 d
             } else if kind & 7 == 0 {
@@ -49,7 +49,11 @@ pub(crate) fn grp2(kind: u8, dst: u64, count: u64, bytes: u8, fl: u32) -> (u64, 
             (r, f)
         }
         2 | 3 => {
-            let c = if bytes == 4 { cnt } else { cnt % (n + 1) };
+            let c = if bytes == 4 {
+                cnt
+            } else {
+                cnt.checked_rem(n + 1).unwrap_or(0)
+            };
             let mut r = d;
             let mut cf = u64::from(fl & CF != 0);
             let left = kind & 7 == 2;

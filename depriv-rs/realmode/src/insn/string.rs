@@ -57,11 +57,13 @@ impl<O: Ops> Emu<'_, O> {
     pub(crate) fn truncate_ea_and_reps(&self, ea: u64, reps: &mut u64, bpr: u64) -> u64 {
         let ea = self.truncate_ea(ea);
         let todo = if self.r.eflags & eflags::DF == 0 {
-            self.truncate_ea(ea.wrapping_neg()) / bpr
+            self.truncate_ea(ea.wrapping_neg())
+                .checked_div(bpr)
+                .unwrap_or(0)
         } else if self.truncate_ea(ea.wrapping_add(bpr - 1)) < ea {
             1
         } else {
-            ea / bpr + 1
+            ea.checked_div(bpr).unwrap_or(0).wrapping_add(1)
         };
         if todo == 0 {
             *reps = 1;
