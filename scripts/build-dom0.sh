@@ -38,14 +38,15 @@ force=0
 [ "${1:-}" = --force ] && force=1
 
 inputs_stamp() {
-    cat "$0" "$HARNESS/init" "$HARNESS/fake-dm" 2>/dev/null | sha256sum | cut -d' ' -f1
+    { cat "$0" "$HARNESS/init" "$HARNESS/fake-dm"; echo "$XEN_TOOLS_VERSION"; } 2>/dev/null \
+        | sha256sum | cut -d' ' -f1
 }
 if [ $force = 0 ] && [ -s "$OUT/initramfs.cpio.gz" ] && [ -s "$OUT/vmlinuz" ] \
     && [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$(inputs_stamp)" ]; then
     exit 0
 fi
 
-for t in apt-get apt-cache dpkg-deb cpio gzip readelf; do
+for t in apt-get apt-cache dpkg-deb cpio gzip readelf objcopy; do
     command -v $t >/dev/null || die "$t not found (run scripts/setup.sh)"
 done
 
@@ -91,8 +92,7 @@ fi
 
 debs=()
 for p in "${XEN_PKGS[@]}"; do
-    grep -q "^$p=" "$CACHE/versions" || echo "$p=$XEN_TOOLS_VERSION" >> "$CACHE/versions"
-    v=$(version_of "$p") || die "package $p is unknown to apt"
+    v=$XEN_TOOLS_VERSION
     fetch "$p" "$v"; debs+=("$(deb_of "$p" "$v")")
 done
 for p in "${OTHER_PKGS[@]}" "$kpkg"; do
@@ -185,7 +185,9 @@ add_module() {
         *.zst) zstd -qdc "$f" > "$R/lib/modules/$kver/$m.ko" ;;
         *) cp "$f" "$R/lib/modules/$kver/$m.ko" ;;
     esac
-    for dep in $(/sbin/modinfo -F depends "$R/lib/modules/$kver/$m.ko" 2>/dev/null | tr ',' ' '); do
+    # The .modinfo section's "depends=" (objcopy: no kmod needed on the host).
+    for dep in $(objcopy -O binary --only-section=.modinfo "$R/lib/modules/$kver/$m.ko" /dev/stdout 2>/dev/null \
+                 | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '); do
         add_module "$dep"
     done
     echo "/lib/modules/$kver/$m.ko" >> "$R/lib/modules/order"
