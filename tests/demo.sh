@@ -19,9 +19,12 @@ if [ -s "$log" ]; then
     echo
     echo "demo: Xen's view (from the serial log $log):"
     grep -m1 -a "Xen version" "$log" | sed 's/^/  /'
-    grep -m2 -a -E "SVM|HAP" "$log" | sed 's/^/  /'
+    grep -m1 -a "Command line:" "$log" | sed 's/^/  /'
+    grep -a -E "HVM: (SVM enabled|Hardware Assisted Paging)" "$log" | head -3 | sed 's/^/  /'
     if [ -n "$domid" ]; then
-        grep -a -E "d$domid[^0-9]|\(d$domid\) Test result" "$log" | grep -v "save:" | head -8 | sed 's/^/  /'
+        echo "  ... what Xen itself logged about d$domid, and the guest's last line:"
+        grep -a -E "d${domid}v[0-9]" "$log" | grep -v "save:" | head -5 | sed 's/^/  /'
+        grep -a -E "\(d$domid\) Test result" "$log" | sed 's/^/  /'
     fi
 fi
 exit $rc
