@@ -249,7 +249,13 @@ def main(argv):
         with open(os.path.join(tmp, "qemu.out"), "wb") as qout:
             proc = subprocess.Popen(cmd, stdout=qout, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL)
-            state = watch(proc, log, guests, boot_timeout, a)
+            try:
+                state = watch(proc, log, guests, boot_timeout, a)
+            finally:
+                # Never leave our QEMU behind (Ctrl-C, errors): by its PID only.
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
         elapsed = time.time() - start
         with open(os.path.join(tmp, "qemu.out"), "rb") as f:
             qemu_out = f.read().decode(errors="replace").strip()
