@@ -172,7 +172,7 @@ pub(crate) fn twobyte_desc(b: u8) -> u16 {
         0x18..=0x1f => IMPLICIT | MODRM,
         0x20 => DST_MEM | SRC_NONE | MODRM,
         0x22 => SRC_MEM | MODRM,
-        0x31 => IMPLICIT,
+        0x30..=0x32 => IMPLICIT,
         0x40..=0x4f => DST_REG | SRC_MEM | MODRM | MOV,
         0x80..=0x8f => SRC_IMM,
         0x90..=0x9f => BYTE_OP | DST_MEM | SRC_NONE | MODRM | MOV,

@@ -8,6 +8,10 @@ use crate::insn::alu::{alu2, AluOp};
 use crate::ops::{Fault, Ops};
 use crate::state::{eflags, CpuState, Event, Outcome, Retire, Seg, SegReg, EXC_GP, EXC_UD};
 
+pub(crate) const MSR_IA32_TSC: u32 = 0x10;
+pub(crate) const MSR_IA32_DEBUGCTLMSR: u32 = 0x1d9;
+const DEBUGCTLMSR_BTF: u64 = 1 << 1;
+
 /// Xen clips a REP batch to this many iterations per emulation
 /// (`hvmemul_virtual_to_linear()`: max_reps = 4096).
 pub const MAX_REPS: u64 = 4096;
@@ -300,6 +304,15 @@ impl<O: Ops> Emu<'_, O> {
         Ok(self.ops.read_segment(Seg::Ss)?.dpl())
     }
 
+    /// `is_branch_step()`: DEBUGCTL.BTF makes TF trap on branches only.
+    /// A failing read counts as BTF clear (x86_emulate squashes it).
+    pub fn is_branch_step(&mut self) -> bool {
+        match self.ops.read_msr(MSR_IA32_DEBUGCTLMSR) {
+            Ok(v) => v & DEBUGCTLMSR_BTF != 0,
+            Err(_) => false,
+        }
+    }
+
     /// `mode_ring0()`.
     pub fn ring0(&mut self) -> R<bool> {
         Ok(self.cpl()? == 0)
@@ -357,6 +370,13 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
     if state.eflags & eflags::VM != 0 || (state.addr_size != 16 && state.addr_size != 32) {
         return Outcome::Unhandleable;
     }
+    // x86_emulate's first op: `singlestep = TF && !is_branch_step()`.
+    let tf = state.eflags & eflags::TF != 0;
+    let branch_step = tf
+        && match ops.read_msr(MSR_IA32_DEBUGCTLMSR) {
+            Ok(v) => v & DEBUGCTLMSR_BTF != 0,
+            Err(_) => false,
+        };
     // No up-front CR0 read (in the payload every op is a syscall): like
     // x86_emulate, the mode-dependent instructions (segment loads, far
     // branches, IRET, ARPL/LAR/LSL/Grp6) read CR0 where Xen's
@@ -384,7 +404,7 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
         src: Operand::NONE,
         dst: Operand::NONE,
         retire: Retire::default(),
-        singlestep: state.eflags & eflags::TF != 0,
+        singlestep: tf && !branch_step,
     };
     let res = emu.run();
     let commit = |emu: &mut Emu<'_, O>, state: &mut CpuState| {
@@ -875,6 +895,32 @@ impl<O: Ops> Emu<'_, O> {
                 Err(ud())
             }
             0x06 => self.clts(),
+            0x30 => {
+                if !self.ring0()? {
+                    return Err(gp0());
+                }
+                let v = (u64::from(self.r.reg(2)) << 32) | u64::from(self.r.reg(0));
+                self.ops.write_msr(self.r.reg(1), v)?;
+                Ok(Next::Writeback)
+            }
+            0x31 | 0x32 => {
+                // RDTSC (CR4.TSD only matters outside ring 0) / RDMSR.
+                if !self.ring0()? {
+                    if b == 0x32 {
+                        return Err(gp0());
+                    }
+                    return Err(unhandleable());
+                }
+                let msr = if b == 0x31 {
+                    MSR_IA32_TSC
+                } else {
+                    self.r.reg(1)
+                };
+                let v = self.ops.read_msr(msr)?;
+                self.r.set_reg(2, (v >> 32) as u32);
+                self.r.set_reg(0, v as u32);
+                Ok(Next::Writeback)
+            }
             0x0b | 0xb9 | 0xff => Err(ud()),
             // PREFETCH / hint NOPs: no memory access.
             0x0d | 0x18..=0x1f => Ok(Next::Writeback),

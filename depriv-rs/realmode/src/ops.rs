@@ -96,6 +96,16 @@ pub trait Ops {
     fn write_segment(&mut self, seg: Seg, reg: &SegReg) -> OpResult<()>;
     fn read_cr(&mut self, reg: u8) -> OpResult<u64>;
     fn write_cr(&mut self, reg: u8, val: u64) -> OpResult<()>;
+    /// `read_msr`: RDMSR/RDTSC, and DEBUGCTL.BTF for single-stepping.
+    fn read_msr(&mut self, msr: u32) -> OpResult<u64> {
+        let _ = msr;
+        Err(Fault::Unhandleable)
+    }
+    /// `write_msr`: WRMSR.
+    fn write_msr(&mut self, msr: u32, val: u64) -> OpResult<()> {
+        let _ = (msr, val);
+        Err(Fault::Unhandleable)
+    }
     /// CPUID leaf/subleaf → [eax, ebx, ecx, edx].
     fn cpuid(&mut self, leaf: u32, subleaf: u32) -> OpResult<[u32; 4]> {
         let _ = (leaf, subleaf);

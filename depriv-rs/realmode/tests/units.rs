@@ -1101,6 +1101,39 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "rdtsc",
+            code: &[0x0f, 0x31],
+            setup: nop,
+            reads: 0,
+            writes: 0,
+            check: |o, c, _| {
+                done(o);
+                assert_eq!((c.gpr[0], c.gpr[2]), (0x2345_6789, 1));
+            },
+        },
+        Case {
+            name: "wrmsr",
+            code: &[0x0f, 0x30],
+            setup: |c, _| c.gpr[1] = 0x277,
+            reads: 0,
+            writes: 0,
+            check: |o, _, m| {
+                done(o);
+                assert_eq!(m.log, vec![Effect::MsrWrite(0x277, 0x40_1234_0001)]);
+            },
+        },
+        Case {
+            name: "rdmsr of an unknown MSR faults (#GP from the op)",
+            code: &[0x0f, 0x32],
+            setup: |c, _| c.gpr[1] = 0x3a,
+            reads: 0,
+            writes: 0,
+            check: |o, c, _| {
+                assert!(matches!(o, Outcome::Exception(e) if e.vector == 13));
+                assert_eq!(c.eip, 0x100);
+            },
+        },
+        Case {
             name: "x87 is unhandleable",
             code: &[0xd9, 0xc0],
             setup: nop,

@@ -24,6 +24,8 @@ extern int dt_read_segment(void *p, unsigned int seg, struct dt_seg *s, struct d
 extern int dt_write_segment(void *p, unsigned int seg, const struct dt_seg *s, struct dt_exc *e);
 extern int dt_read_cr(void *p, unsigned int reg, uint64_t *val, struct dt_exc *e);
 extern int dt_write_cr(void *p, unsigned int reg, uint64_t val, struct dt_exc *e);
+extern int dt_read_msr(void *p, uint32_t msr, uint64_t *val, struct dt_exc *e);
+extern int dt_write_msr(void *p, uint32_t msr, uint64_t val, struct dt_exc *e);
 extern int dt_cpuid(void *p, uint32_t leaf, uint32_t sub, uint32_t out[4], struct dt_exc *e);
 
 static int map(int rc, const struct dt_exc *e, struct x86_emulate_ctxt *ctxt)
@@ -166,6 +168,23 @@ static int g_write_cr(unsigned int reg, unsigned long val,
     return map(dt_write_cr(P, reg, val, &e), &e, ctxt);
 }
 
+static int g_read_msr(unsigned int reg, uint64_t *val,
+                      struct x86_emulate_ctxt *ctxt)
+{
+    struct dt_exc e;
+    uint64_t v = 0;
+    int rc = map(dt_read_msr(P, reg, &v, &e), &e, ctxt);
+    *val = v;
+    return rc;
+}
+
+static int g_write_msr(unsigned int reg, uint64_t val,
+                       struct x86_emulate_ctxt *ctxt)
+{
+    struct dt_exc e;
+    return map(dt_write_msr(P, reg, val, &e), &e, ctxt);
+}
+
 static int g_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_leaf *res,
                    struct x86_emulate_ctxt *ctxt)
 {
@@ -210,6 +229,8 @@ static const struct x86_emulate_ops dt_ops = {
     .write_io = g_write_io,
     .read_cr = g_read_cr,
     .write_cr = g_write_cr,
+    .read_msr = g_read_msr,
+    .write_msr = g_write_msr,
     .cpuid = g_cpuid,
 };
 

@@ -52,6 +52,7 @@ pub enum Effect {
     Out(u16, u8, u32),
     SegWrite(u8, SegReg),
     CrWrite(u8, u64),
+    MsrWrite(u32, u64),
 }
 
 /// Linear windows with special behaviour (by the first byte accessed).
@@ -72,6 +73,8 @@ pub struct Platform {
     /// The rep_* fast paths answer Unhandleable (x86_emulate then does
     /// one iteration per call).
     pub no_rep_ops: bool,
+    /// IA32_DEBUGCTL (bit 1, BTF, makes TF trap on branches only).
+    pub debugctl: u64,
     /// Answer RETRY at op call number n (restartability tests).
     pub retry_at: Option<u64>,
     /// Every memory access: (op call index, is_write, linear, length),
@@ -399,6 +402,31 @@ impl Ops for Platform {
         }
     }
     #[inline(never)]
+    fn read_msr(&mut self, msr: u32) -> OpResult<u64> {
+        self.calls += 1;
+        self.inject()?;
+        match msr {
+            0x10 => Ok(0x0000_1234_5678_9abc ^ u64::from(self.io_seq)),
+            0x1d9 => Ok(self.debugctl),
+            0x1b | 0x8b | 0xfe | 0x277 | 0xc000_0080 => {
+                Ok(u64::from(hash32(msr)) << 8 | u64::from(msr))
+            }
+            _ => Err(Fault::Exception(Event::hw(13, Some(0)))),
+        }
+    }
+    #[inline(never)]
+    fn write_msr(&mut self, msr: u32, val: u64) -> OpResult<()> {
+        self.calls += 1;
+        self.inject()?;
+        match msr {
+            0x1b | 0x8b | 0x277 => {
+                self.log.push(Effect::MsrWrite(msr, val));
+                Ok(())
+            }
+            _ => Err(Fault::Exception(Event::hw(13, Some(0)))),
+        }
+    }
+    #[inline(never)]
     fn cpuid(&mut self, leaf: u32, subleaf: u32) -> OpResult<[u32; 4]> {
         self.calls += 1;
         self.inject()?;
@@ -715,6 +743,24 @@ extern "C" fn dt_write_cr(p: *mut c_void, reg: u32, val: u64, e: *mut DtExc) -> 
 }
 
 #[no_mangle]
+extern "C" fn dt_read_msr(p: *mut c_void, msr: u32, val: *mut u64, e: *mut DtExc) -> i32 {
+    // SAFETY: as above; `val` points at a local in glue.c.
+    let pl = unsafe { plat(p) };
+    let r = pl.read_msr(msr).map(|v| {
+        // SAFETY: as above.
+        unsafe { *val = v };
+    });
+    rc(r, e)
+}
+
+#[no_mangle]
+extern "C" fn dt_write_msr(p: *mut c_void, msr: u32, val: u64, e: *mut DtExc) -> i32 {
+    // SAFETY: as above.
+    let pl = unsafe { plat(p) };
+    rc(pl.write_msr(msr, val), e)
+}
+
+#[no_mangle]
 extern "C" fn dt_cpuid(p: *mut c_void, leaf: u32, sub: u32, out: *mut u32, e: *mut DtExc) -> i32 {
     // SAFETY: as above; `out` is a uint32_t[4] in glue.c.
     let pl = unsafe { plat(p) };
@@ -833,7 +879,7 @@ const TWO_BYTE: &[u8] = &[
     0x00, 0x01, 0x06, 0x20, 0x22, 0x40, 0x44, 0x47, 0x4f, 0x80, 0x84, 0x8c, 0x8f, 0x90, 0x92, 0x94,
     0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa8, 0xa9, 0xab, 0xac, 0xad, 0xaf, 0xb2, 0xb3, 0xb4,
     0xb5, 0xb6, 0xb7, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf, 0x02, 0x03, 0x0b, 0x0d, 0x18, 0x1c, 0x1f,
-    0xb0, 0xb1, 0xb9, 0xc0, 0xc1, 0xc8, 0xcb, 0xcf, 0xff,
+    0xb0, 0xb1, 0xb9, 0xc0, 0xc1, 0xc8, 0xcb, 0xcf, 0xff, 0x30, 0x31, 0x32,
 ];
 const PREFIXES: &[u8] = &[
     0x66, 0x67, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0xf2, 0xf3, 0xf0, 0x66, 0x66, 0xf3,
@@ -907,6 +953,9 @@ pub fn gen_case(r: &mut Rng) -> Case {
     for g in gpr.iter_mut() {
         *g = rand_reg(r);
     }
+    if r.chance(10) {
+        gpr[1] = r.pick(&[0x10, 0x1b, 0x8b, 0xfe, 0x1d9, 0x277, 0xc000_0080, 0x3a]);
+    }
     let eip = match r.below(8) {
         0 => 0xfff0 + r.below(0x10) as u32,
         1 if code32 => r.next_u64() as u32,
@@ -941,6 +990,7 @@ pub fn gen_case(r: &mut Rng) -> Case {
         calls: 0,
         no_rep_ops: r.chance(30),
         retry_at: None,
+        debugctl: if r.chance(50) { 2 } else { 0 },
         accesses: Vec::new(),
     };
     // Instruction bytes.

@@ -16,7 +16,7 @@ pub(crate) enum Reps {
 }
 
 impl<O: Ops> Emu<'_, O> {
-    pub(crate) fn get_rep_prefix(&self) -> Reps {
+    pub(crate) fn get_rep_prefix(&mut self) -> Reps {
         let mut max = 1;
         if self.rep_prefix() {
             max = self.loop_count();
@@ -24,7 +24,9 @@ impl<O: Ops> Emu<'_, O> {
         if max == 0 {
             return Reps::Skip;
         }
-        if max > 1 && self.r.eflags & eflags::TF != 0 {
+        // Single-stepping: one iteration per call, unless TF only traps
+        // branches (DEBUGCTL.BTF).
+        if max > 1 && self.r.eflags & eflags::TF != 0 && !self.is_branch_step() {
             max = 1;
         }
         Reps::Do(max)

@@ -19,6 +19,7 @@ pub enum Effect {
     In(u16, u8),
     SegWrite(Seg, SegReg),
     CrWrite(u8, u64),
+    MsrWrite(u32, u64),
 }
 
 #[derive(Clone, Debug)]
@@ -202,6 +203,19 @@ impl Ops for Mock {
             }
             _ => Err(Fault::Exception(Event::hw(6, None))),
         }
+    }
+    fn read_msr(&mut self, msr: u32) -> OpResult<u64> {
+        self.tick()?;
+        match msr {
+            0x10 => Ok(0x0000_0001_2345_6789),
+            0x1d9 => Ok(0),
+            _ => Err(Fault::Exception(Event::hw(13, Some(0)))),
+        }
+    }
+    fn write_msr(&mut self, msr: u32, val: u64) -> OpResult<()> {
+        self.tick()?;
+        self.log.push(Effect::MsrWrite(msr, val));
+        Ok(())
     }
     fn cpuid(&mut self, leaf: u32, subleaf: u32) -> OpResult<[u32; 4]> {
         self.tick()?;
