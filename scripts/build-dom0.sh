@@ -41,6 +41,10 @@ inputs_stamp() {
     { cat "$0" "$HARNESS/init" "$HARNESS/fake-dm"; echo "$XEN_TOOLS_VERSION"; } 2>/dev/null \
         | sha256sum | cut -d' ' -f1
 }
+# Several runners may start at once: one builds, the others wait for it.
+mkdir -p "$OUT"
+exec 9>"$OUT/.lock"
+command -v flock >/dev/null && flock 9
 if [ $force = 0 ] && [ -s "$OUT/initramfs.cpio.gz" ] && [ -s "$OUT/vmlinuz" ] \
     && [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$(inputs_stamp)" ]; then
     exit 0
