@@ -132,6 +132,11 @@ asm (".pushsection .text.real, \"ax\", @progbits\n"
      CASE(bsr, "or $0x1000, %ecx;", "bsr %ecx, %edi")
      CASE(setcc, "", "setnz %al; setc %ah; setg %bl; setbe %bh")
      CASE(cmovcc, "", "cmovz %bx, %ax")
+     CASE(cmpxchg, "", "cmpxchg %cx, (%bx)")
+     CASE(xadd, "", "xadd %edx, (%bx,%si)")
+     CASE(bswap, "", "bswap %esi")
+     CASE(lock_add, "", "lock addw %ax, (%bx)")
+     CASE(lock_reg, "", ".byte 0xf0; add %ax, %bx")
      CASE(lahf, "", "lahf")
      CASE(sahf, "", "sahf")
      CASE(clc, "", "clc")
@@ -154,6 +159,9 @@ asm (".pushsection .text.real, \"ax\", @progbits\n"
      CASE(rep_stosw, "", "rep stosw")
      CASE(lodsl, "", "lodsl")
      CASE(lodsb_std, "std;", "lodsb")
+     CASE(rep_movsb_fs, "push %ds; pop %fs;", "rep movsb %fs:(%si), %es:(%di)")
+     CASE(rep_insw, "mov $0x20, %dx;", "rep insw")
+     CASE(rep_outsw, "mov $0x20, %dx;", "rep outsw")
      /* I/O */
      CASE(in_imm, "", "in $0x21, %al")
      CASE(out_imm, "", "out %al, $0xa1; in $0xa1, %al")
@@ -166,6 +174,8 @@ asm (".pushsection .text.real, \"ax\", @progbits\n"
      CASE(jmp, "", "jmp 1f; mov $1, %di; 1: mov $2, %si")
      CASE(jmp_ind, "mov $1f, %bx;", "jmp *%bx; mov $1, %di; 1: mov $2, %si; sub $1b, %bx")
      CASE(ljmp, "", "ljmp $0, $1f; mov $1, %di; 1: mov $2, %si")
+     CASE(ljmp_ind, "movw $1f, (%bx); movw $0, 2(%bx);", "ljmp *(%bx); mov $1, %di; 1: mov $2, %si; movw $0, (%bx)")
+     CASE(call_ind, "mov $1f, %bx;", "call *%bx; 1: pop %dx; sub $1b, %dx; sub $1b, %bx")
      CASE(call, "", "call 1f; 1: pop %dx; sub $1b, %dx")
      CASE(lcall, "", "lcall $0, $1f; 1: pop %dx; pop %cx; sub $1b, %dx")
      CASE(ret, "push $1f;", "ret; 1: mov $3, %di")
@@ -174,6 +184,7 @@ asm (".pushsection .text.real, \"ax\", @progbits\n"
      CASE(iret, "pushf; push %cs; push $1f;", "iret; 1: mov $3, %di")
      CASE(loop, "and $3, %cx;", "loop 1f; mov $1, %di; 1: nop")
      CASE(loopz, "and $3, %cx;", "loopz 1f; mov $1, %di; 1: nop")
+     CASE(loopnz, "and $3, %cx;", "loopnz 1f; mov $1, %di; 1: nop")
      CASE(jcxz, "and $1, %cx;", "jcxz 1f; mov $1, %di; 1: nop")
      CASE(jecxz, "and $1, %ecx;", "jecxz 1f; mov $1, %di; 1: nop")
      CASE(int_n, "", "int $0x40")
@@ -186,6 +197,9 @@ asm (".pushsection .text.real, \"ax\", @progbits\n"
      CASE(lidt, "sidtl (%bx);", "lidtl (%bx)")
      CASE(smsw, "", "smsw %ax")
      CASE(clts, "", "clts")
+     CASE(lgdt, "sgdtl (%bx);", "lgdtl (%bx)")
+     CASE(lmsw, "smsw %ax;", "lmsw %ax")
+     CASE(mov_to_cr0, "mov %cr0, %eax;", "mov %eax, %cr0")
      CASE(cpuid0, "xor %eax, %eax;", "cpuid")
      CASE(cpuid1, "mov $1, %eax;", "cpuid; and $0x00ffffff, %ebx")
      /* MMIO below 1M: the VGA window, which Xen forwards (stand-in DM: all-ones) */
@@ -254,6 +268,9 @@ DECL(loop); DECL(loopz); DECL(jcxz); DECL(jecxz); DECL(int_n); DECL(int3);
 DECL(into); DECL(bound); DECL(sgdt); DECL(sidt); DECL(lidt); DECL(smsw);
 DECL(clts); DECL(cpuid0); DECL(cpuid1); DECL(mmio_vga_rd); DECL(mmio_vga_wr);
 DECL(unreal_ld); DECL(unreal_st); DECL(unreal_movs);
+DECL(cmpxchg); DECL(xadd); DECL(bswap); DECL(lock_add); DECL(lock_reg);
+DECL(rep_movsb_fs); DECL(rep_insw); DECL(rep_outsw); DECL(ljmp_ind); DECL(call_ind);
+DECL(loopnz); DECL(lgdt); DECL(lmsw); DECL(mov_to_cr0);
 void rm_int40(void);
 
 static const struct rm_case cases[] = {
@@ -308,6 +325,11 @@ static const struct rm_case cases[] = {
     C(mmio_vga_rd, 0, S_REGS), C(mmio_vga_wr, 0, S_REGS),
     C(unreal_ld, 0, S_UNREAL), C(unreal_st, 0, S_UNREAL), C(unreal_movs, 0, S_UNREAL),
     C(unreal_ld, 0, S_HPET), C(unreal_ld, 0, S_LAPIC),
+    C(cmpxchg, 0, S_REGS), C(xadd, 0, S_REGS), C(bswap, 0, S_REGS),
+    C(lock_add, 0, S_REGS), C(lock_reg, 0, S_REGS),
+    C(rep_movsb_fs, 0, S_STRING), C(rep_insw, 0, S_STRING), C(rep_outsw, 0, S_STRING),
+    C(ljmp_ind, 0, S_REGS), C(call_ind, 0, S_REGS), C(loopnz, 0, S_REGS),
+    C(lgdt, 0, S_REGS), C(lmsw, 0, S_REGS), C(mov_to_cr0, 0, S_REGS),
 };
 
 #define ROUNDS 6
@@ -413,7 +435,7 @@ static void run(const struct rm_case *c, void (*fn)(void),
     o->pic_imr_s = inb(0xa1);
 }
 
-static unsigned int nr_cmp, nr_fail, nr_swint_gp;
+static unsigned int nr_cmp, nr_fail, nr_swint_gp, nr_exc_vec[32];
 
 static bool compare(const struct rm_case *c, unsigned int round, const struct xtf_rm_regs *in)
 {
@@ -437,6 +459,8 @@ static bool compare(const struct rm_case *c, unsigned int round, const struct xt
         nr_swint_gp++;
         return true;
     }
+    if ( out_n.rc == out_f.rc && out_n.rc >= 0 && out_n.rc < 32 )
+        nr_exc_vec[out_n.rc]++;
     if ( out_n.rc != out_f.rc )
     {
         xtf_failure("Fail: %s round %u: native %s %d, FEP %s %d\n", c->name, round,
@@ -545,6 +569,9 @@ static void test_corpus(void)
     }
     printk("%u cases x up to %u rounds: %u comparisons, %u cases differ\n",
            (unsigned int)ARRAY_SIZE(cases), ROUNDS, nr_cmp, failed_cases);
+    for ( i = 0; i < 32; i++ )
+        if ( nr_exc_vec[i] )
+            printk("  %u comparisons ended in exception %u on both sides\n", nr_exc_vec[i], i);
     if ( nr_swint_gp )
         printk("%u software-interrupt comparisons: FEP gave #GP (Xen without NRIPS, real mode)\n",
                nr_swint_gp);
