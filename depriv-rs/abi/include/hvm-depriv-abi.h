@@ -29,6 +29,15 @@
 /* Requests: the entry point's first argument (%rdi). */
 #define HVM_DEPRIV_REQ_ECHO             1   /* returns arg0 + 1 */
 #define HVM_DEPRIV_REQ_SELFTEST         2   /* arg0 = HVM_DEPRIV_ST_* */
+/*
+ * A guest access to a PIC port (0x20/0x21/0xa0/0xa1) or ELCR (0x4d0/0x4d1):
+ * arg0 = port, arg1 = bytes | HVM_DEPRIV_IO_WRITE if a write, arg2 = the
+ * value written.  Works on state_page.vpic; the results are in
+ * state_page.pic_out.  Returns 0, or HVM_DEPRIV_EINVAL where Xen's vpic.c
+ * would BUG() (the domain is then crashed).
+ */
+#define HVM_DEPRIV_REQ_PIC_IO           3
+#define HVM_DEPRIV_IO_WRITE             0x100
 
 /* Self-test scenarios (only with the hvm_depriv=selftest boot option). */
 #define HVM_DEPRIV_ST_WILD_READ         1   /* read a Xen address */
@@ -77,9 +86,20 @@
  * payload (the emulators' state is added here by later patches).
  */
 #ifndef __ASSEMBLY__
+/* What Xen must do after HVM_DEPRIV_REQ_PIC_IO (as vpic.c does it). */
+struct hvm_depriv_pic_out {
+    unsigned int val;             /* the access's data afterwards (*val) */
+    unsigned short dpci_eoi;      /* ISA IRQs to hvm_dpci_eoi(), ascending */
+    unsigned char kick;           /* master INT rose: kick i8259_target */
+    unsigned char may_unmask;     /* pt_may_unmask_irq(d, NULL) */
+};
+
 struct hvm_depriv_state_page {
     unsigned int abi_version;
     unsigned int pad;
+    /* Xen's struct hvm_hw_vpic[2] (public save.h), master then slave. */
+    unsigned char vpic[2][8];
+    struct hvm_depriv_pic_out pic_out;
     unsigned char scratch[256];   /* e.g. LOG buffers */
 };
 #endif

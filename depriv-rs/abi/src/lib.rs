@@ -16,6 +16,9 @@ pub use raw::*;
 pub mod req {
     pub const ECHO: u64 = super::HVM_DEPRIV_REQ_ECHO as u64;
     pub const SELFTEST: u64 = super::HVM_DEPRIV_REQ_SELFTEST as u64;
+    pub const PIC_IO: u64 = super::HVM_DEPRIV_REQ_PIC_IO as u64;
+    /// In PIC_IO's second argument: the access is a write.
+    pub const IO_WRITE: u64 = super::HVM_DEPRIV_IO_WRITE as u64;
 }
 
 /// Syscall numbers (`%rax` at `syscall`).
@@ -42,9 +45,16 @@ pub mod va {
     pub const STACK: u64 = super::HVM_DEPRIV_VA_STACK as u64;
 }
 
-static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_state_page>(), 264);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_state_page>(), 288);
 static_assertions::const_assert!(core::mem::size_of::<hvm_depriv_state_page>() <= 4096);
-static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, scratch), 8);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, vpic), 8);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, pic_out), 24);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, scratch), 32);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_pic_out>(), 8);
+
+/// Where the scratch buffer of the state page is, at ring 3.
+pub const STATE_SCRATCH: u64 =
+    va::STATE + core::mem::offset_of!(hvm_depriv_state_page, scratch) as u64;
 static_assertions::const_assert!(HVM_DEPRIV_VA_GUARD + 0x1000 == HVM_DEPRIV_VA_STACK);
 
 // Everything at ring 3 lies within one 2M region (one L1 table), which is

@@ -11,14 +11,18 @@
 #[cfg(target_arch = "x86_64")]
 mod arch;
 #[cfg(target_arch = "x86_64")]
+mod pic;
+#[cfg(target_arch = "x86_64")]
 mod selftest;
 
 /// The request dispatcher, called by the entry stub; its result goes back to
 /// Xen in the RETURN syscall.
 #[no_mangle]
-pub extern "C" fn hvm_depriv_dispatch(req: u64, arg0: u64, _arg1: u64, _arg2: u64) -> i64 {
+pub extern "C" fn hvm_depriv_dispatch(req: u64, arg0: u64, arg1: u64, arg2: u64) -> i64 {
     match req {
         abi::req::ECHO => arg0.wrapping_add(1) as i64,
+        #[cfg(target_arch = "x86_64")]
+        abi::req::PIC_IO => pic::io(arg0, arg1, arg2),
         #[cfg(target_arch = "x86_64")]
         abi::req::SELFTEST => selftest::run(arg0),
         _ => abi::err::ENOSYS,

@@ -33,7 +33,7 @@ pub fn run(scenario: u64) -> i64 {
             0
         }
         abi::HVM_DEPRIV_ST_EXEC_STATE => {
-            let code = (abi::va::STATE + 8) as *mut u8;
+            let code = abi::STATE_SCRATCH as *mut u8;
             // SAFETY: the state page is ours and writable; executing it
             // deliberately faults (#PF: NX).
             unsafe {
@@ -78,7 +78,7 @@ pub fn run(scenario: u64) -> i64 {
         abi::HVM_DEPRIV_ST_PANIC => abort(),
         abi::HVM_DEPRIV_ST_LOG => {
             const MSG: &[u8] = b"selftest: hello from ring 3";
-            let buf = (abi::va::STATE + 8) as *mut u8;
+            let buf = abi::STATE_SCRATCH as *mut u8;
             for (i, b) in MSG.iter().enumerate() {
                 // SAFETY: the scratch area of our state page (256 bytes).
                 unsafe { ptr::write_volatile(buf.wrapping_add(i), *b) };
