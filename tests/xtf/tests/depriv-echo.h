@@ -95,13 +95,16 @@ static void depriv_timing(uint64_t loop_ticks)
 void test_main(void)
 {
     uint32_t x = 0x12345678, calls0, errors0, faults0, r;
-    unsigned int i, bad = 0;
+    unsigned int i, bad = 0, tr;
     uint64_t loop_ticks = rdtsc();
 
     if ( !depriv_present() )
         return;
 
     depriv_set_hostile_msrs();
+    tr = depriv_set_junk_tr();
+    if ( !tr )
+        xtf_failure("Fail: no room for a junk TSS in the GDT\n");
     calls0 = counter(DEPRIV_CNT_CALLS);
     errors0 = counter(DEPRIV_CNT_SYSCALL_ERRORS);
     faults0 = counter(DEPRIV_CNT_FAULTS);
@@ -157,6 +160,10 @@ void test_main(void)
 
     if ( depriv_check_hostile_msrs() == 0 )
         printk("Hostile SYSCALL MSRs read back unchanged after all calls\n");
+    if ( depriv_str() != tr )
+        xtf_failure("Fail: TR reads %#x, the guest loaded %#x\n", depriv_str(), tr);
+    else
+        printk("Junk TR %#x still loaded after all calls\n", tr);
 
     r = counter(DEPRIV_CNT_CALLS) - calls0;
     if ( r < ROUNDS + 3 )

@@ -87,6 +87,46 @@ static inline unsigned int depriv_check_hostile_msrs(void)
     return bad;
 }
 
+/*
+ * A junk task register too: on SVM the guest's TR also stays loaded after
+ * #VMEXIT, and an interrupt or exception taken at ring 3 would switch to
+ * the rsp0 of whatever TSS TR names.  This one is all 0xa5.  The GDT is
+ * copied with one more entry, a 32-bit available TSS descriptor, and TR
+ * loaded from it; nothing in these guests needs a real TSS.
+ */
+static uint64_t depriv_gdt[16] __attribute__((aligned(16)));
+static uint8_t depriv_junk_tss[0x68] __attribute__((aligned(16)));
+
+static inline unsigned int depriv_set_junk_tr(void)
+{
+    struct __attribute__((packed)) { uint16_t limit; uint32_t base; } g;
+    unsigned int n, sel;
+    uint32_t base = (uintptr_t)depriv_junk_tss, limit = sizeof(depriv_junk_tss) - 1;
+
+    asm volatile ("sgdt %0" : "=m" (g));
+    n = (g.limit + 1u) / 8;
+    if ( n >= ARRAY_SIZE(depriv_gdt) )
+        return 0;
+    memset(depriv_junk_tss, 0xa5, sizeof(depriv_junk_tss));
+    memcpy(depriv_gdt, (const void *)(uintptr_t)g.base, n * 8);
+    depriv_gdt[n] = (limit & 0xffff) | ((uint64_t)(base & 0xffffff) << 16) |
+                    (0x89ull << 40) | ((uint64_t)((limit >> 16) & 0xf) << 48) |
+                    ((uint64_t)(base >> 24) << 56);
+    g.limit = (n + 1) * 8 - 1;
+    g.base = (uintptr_t)depriv_gdt;
+    sel = n * 8;
+    asm volatile ("lgdt %0; ltr %w1" :: "m" (g), "r" (sel) : "memory");
+    return sel;
+}
+
+static inline unsigned int depriv_str(void)
+{
+    uint16_t sel;
+
+    asm volatile ("str %0" : "=r" (sel));
+    return sel;
+}
+
 static inline uint32_t depriv_io(unsigned int reg, uint32_t arg)
 {
     outl(arg, DEPRIV_PORT);
@@ -122,8 +162,8 @@ void test_main(void)
         return;
 
     depriv_set_hostile_msrs();
-    printk("Scenario %u (%s), hostile SYSCALL MSRs set: Xen must crash this domain now\n",
-           DEPRIV_SCENARIO, DEPRIV_SCENARIO_NAME);
+    printk("Scenario %u (%s), hostile SYSCALL MSRs and junk TR %#x set: Xen must crash this domain now\n",
+           DEPRIV_SCENARIO, DEPRIV_SCENARIO_NAME, depriv_set_junk_tr());
     r = depriv_io(DEPRIV_RUN, DEPRIV_SCENARIO);
     xtf_failure("Fail: scenario %u came back with %#x: domain not crashed\n",
                 DEPRIV_SCENARIO, r);
