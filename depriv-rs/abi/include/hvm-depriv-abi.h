@@ -38,6 +38,38 @@
  */
 #define HVM_DEPRIV_REQ_PIC_IO           3
 #define HVM_DEPRIV_IO_WRITE             0x100
+/*
+ * The vRTC (MC146818, ports 0x70/0x71), on state_page.rtc with the time in
+ * state_page.rtc_env; what rtc.c would have called afterwards is left in
+ * state_page.rtc_out.
+ * RTC_IO: a guest access, arguments as for PIC_IO; returns 0 (the data in
+ * rtc_out.val) or HVM_DEPRIV_RTC_NOT_MINE (CMOS beyond the clock: Xen
+ * forwards the access to the device model).
+ * RTC_EVENT: arg0 = HVM_DEPRIV_RTC_EV_*, something that happened to the
+ * RTC outside port I/O; returns 0.
+ */
+#define HVM_DEPRIV_REQ_RTC_IO           4
+#define HVM_DEPRIV_REQ_RTC_EVENT        5
+#define HVM_DEPRIV_RTC_NOT_MINE         1
+#define HVM_DEPRIV_RTC_EV_UPDATE        0   /* update_timer expired */
+#define HVM_DEPRIV_RTC_EV_UPDATE2       1   /* update_timer2 expired */
+#define HVM_DEPRIV_RTC_EV_ALARM         2   /* alarm_timer expired */
+#define HVM_DEPRIV_RTC_EV_PERIODIC      3   /* vpt injected a periodic IRQ 8 */
+#define HVM_DEPRIV_RTC_EV_CLOCK         4   /* the domain's time offset changed */
+#define HVM_DEPRIV_RTC_EV_NR            5
+/* rtc_out.req[].op: the calls rtc.c makes, to be made in order. */
+#define HVM_DEPRIV_RTC_SET_TIMER        1   /* timer, arg0 = expiry (NOW() ns) */
+#define HVM_DEPRIV_RTC_STOP_TIMER       2   /* timer */
+#define HVM_DEPRIV_RTC_CREATE_PERIODIC  3   /* arg0 = delta, arg1 = period (ns) */
+#define HVM_DEPRIV_RTC_DESTROY_PERIODIC 4
+#define HVM_DEPRIV_RTC_IRQ_ASSERT       5   /* IRQ 8 */
+#define HVM_DEPRIV_RTC_IRQ_DEASSERT     6
+#define HVM_DEPRIV_RTC_TIME_OFFSET_ADD  7   /* arg0 = seconds (rtc_set_time) */
+/* rtc_out.req[].timer */
+#define HVM_DEPRIV_RTC_TIMER_UPDATE     0
+#define HVM_DEPRIV_RTC_TIMER_UPDATE2    1
+#define HVM_DEPRIV_RTC_TIMER_ALARM      2
+#define HVM_DEPRIV_RTC_MAX_REQS         16
 
 /* Self-test scenarios (only with the hvm_depriv=selftest boot option). */
 #define HVM_DEPRIV_ST_WILD_READ         1   /* read a Xen address */
@@ -94,12 +126,52 @@ struct hvm_depriv_pic_out {
     unsigned char may_unmask;     /* pt_may_unmask_irq(d, NULL) */
 };
 
+/* Xen's RTCState (asm/hvm/vpt.h) without its timers and lock. */
+struct hvm_depriv_rtc_state {
+    unsigned char hw[24];         /* struct hvm_hw_rtc (public save.h) */
+    int current_tm[9];            /* struct tm */
+    unsigned int pad1;
+    unsigned long long next_update_time;
+    long long start_time;
+    long long check_ticks_since;
+    int period;
+    unsigned char pt_dead_ticks;
+    unsigned char pad2[3];
+    unsigned int use_timer;
+    unsigned int pad3;
+};
+
+/* What the vRTC reads of Xen's clocks, sampled once per call. */
+struct hvm_depriv_rtc_env {
+    long long now;                /* NOW() */
+    unsigned long long wc_sec;    /* the wall clock at system time 0 */
+    long long time_offset;        /* d->time_offset.seconds */
+    unsigned int wc_nsec;
+    unsigned int vpt_align;       /* HVM_PARAM_VPT_ALIGN != 0 */
+};
+
+struct hvm_depriv_rtc_req {
+    unsigned int op;              /* HVM_DEPRIV_RTC_SET_TIMER... */
+    unsigned int timer;           /* HVM_DEPRIV_RTC_TIMER_* */
+    unsigned long long arg0, arg1;
+};
+
+/* What Xen must do after an RTC request (as rtc.c does it). */
+struct hvm_depriv_rtc_out {
+    unsigned int val;             /* RTC_IO: the access's data afterwards */
+    unsigned int nr;              /* entries of req[] used */
+    struct hvm_depriv_rtc_req req[HVM_DEPRIV_RTC_MAX_REQS];
+};
+
 struct hvm_depriv_state_page {
     unsigned int abi_version;
     unsigned int pad;
     /* Xen's struct hvm_hw_vpic[2] (public save.h), master then slave. */
     unsigned char vpic[2][8];
     struct hvm_depriv_pic_out pic_out;
+    struct hvm_depriv_rtc_state rtc;
+    struct hvm_depriv_rtc_env rtc_env;
+    struct hvm_depriv_rtc_out rtc_out;
     unsigned char scratch[256];   /* e.g. LOG buffers */
 };
 #endif

@@ -17,6 +17,8 @@ pub mod req {
     pub const ECHO: u64 = super::HVM_DEPRIV_REQ_ECHO as u64;
     pub const SELFTEST: u64 = super::HVM_DEPRIV_REQ_SELFTEST as u64;
     pub const PIC_IO: u64 = super::HVM_DEPRIV_REQ_PIC_IO as u64;
+    pub const RTC_IO: u64 = super::HVM_DEPRIV_REQ_RTC_IO as u64;
+    pub const RTC_EVENT: u64 = super::HVM_DEPRIV_REQ_RTC_EVENT as u64;
     /// In PIC_IO's second argument: the access is a write.
     pub const IO_WRITE: u64 = super::HVM_DEPRIV_IO_WRITE as u64;
 }
@@ -45,11 +47,18 @@ pub mod va {
     pub const STACK: u64 = super::HVM_DEPRIV_VA_STACK as u64;
 }
 
-static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_state_page>(), 288);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_state_page>(), 816);
 static_assertions::const_assert!(core::mem::size_of::<hvm_depriv_state_page>() <= 4096);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, vpic), 8);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, pic_out), 24);
-static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, scratch), 32);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rtc), 32);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rtc_env), 136);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rtc_out), 168);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, scratch), 560);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_state>(), 104);
+static_assertions::const_assert_eq!(core::mem::align_of::<hvm_depriv_rtc_state>(), 8);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_env>(), 32);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_req>(), 24);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_pic_out>(), 8);
 
 /// Where the scratch buffer of the state page is, at ring 3.
