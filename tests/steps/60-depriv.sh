@@ -3,8 +3,10 @@
 # every misbehaviour scenario of the payload is contained (the victim domain
 # is crashed, with the right one-line report) while a bystander guest keeps
 # making thousands of depriv calls and passes, and Xen survives; in shadow
-# and HAP paging.  Plus: the ABI header Xen carries is the project's, bad
-# options keep the mode off with a clear message.
+# and HAP paging; every PIC/RTC access of a counting guest is run by the
+# payload, one call each, no syscall (depriv-count).  Plus: the ABI header
+# Xen carries is the project's, bad options keep the mode off with a clear
+# message.
 set -uo pipefail
 cd "$TOP" || exit 1
 p=0 f=0
@@ -73,7 +75,7 @@ for paging in shadow hap; do
     python3 scripts/run-xen.py --quiet --paging "$paging" --label "$label" \
         --json "$json" \
         --xen-opt "hvm_depriv=selftest hvm_depriv_budget=$budget_us" \
-        "${specs[@]}" 'selftest+reg-integrity'
+        "${specs[@]}" 'selftest+reg-integrity+depriv-count'
     rc=$?
     [ -s "$json" ] || { fail "$paging: no results (run-xen exit $rc)"; continue; }
     python3 - "$json" "$paging" "$budget_us" "${scenarios[@]}" > "$BUILD/results/$label.checks" <<'PY'
