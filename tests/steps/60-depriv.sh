@@ -45,6 +45,7 @@ scenarios=(
     "int80:exception 13, error code 0x402,"
     "priv-insn:exception 13, error code 0,"
     "single-step:exception 1,"
+    "rtc-bad-request:RTC request 4/0x70 refused"
 )
 # Batches of three victims and bystanders, run concurrently: one making
 # depriv calls all along (under shadow paging, across a change to 4-level

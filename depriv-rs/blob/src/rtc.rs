@@ -30,6 +30,35 @@ fn state() -> *mut hvm_depriv_state_page {
     abi::va::STATE as *mut hvm_depriv_state_page
 }
 
+/// Where HVM_DEPRIV_ST_RTC_BAD_REQUEST arms the next call: the last 8
+/// bytes of the scratch area, which only the payload writes (the guest
+/// cannot reach the state page, and Xen runs that scenario only when
+/// booted with hvm_depriv=selftest).
+const BAD_REQUEST_ARM: u64 = abi::STATE_SCRATCH + 256 - 8;
+const BAD_REQUEST_MAGIC: u64 = 0x7274_635f_6261_6421;
+/// An op Xen's rtc.c does not know.
+const BAD_REQUEST_OP: u32 = 0xbad;
+
+/// The self-test scenario: make the next RTC call return a request list
+/// Xen must refuse (and crash the domain for).
+pub fn arm_bad_request() -> i64 {
+    // SAFETY: inside the state page, mapped read-write for the call.
+    unsafe { (BAD_REQUEST_ARM as *mut u64).write_volatile(BAD_REQUEST_MAGIC) };
+    0
+}
+
+fn take_bad_request() -> bool {
+    // SAFETY: as in `arm_bad_request`.
+    unsafe {
+        let p = BAD_REQUEST_ARM as *mut u64;
+        let armed = p.read_volatile() == BAD_REQUEST_MAGIC;
+        if armed {
+            p.write_volatile(0);
+        }
+        armed
+    }
+}
+
 /// The RTC record, in the state page.
 fn rtc() -> &'static mut RtcState {
     // SAFETY: the state page is mapped read-write for this domain at
@@ -109,6 +138,20 @@ fn store(cx: &Ctx, val: u32) -> i64 {
                 .write_volatile(encode(r));
         }
         nr = nr.wrapping_add(1);
+    }
+    if take_bad_request() {
+        // SAFETY: as above; one slot, within the array.
+        unsafe {
+            core::ptr::addr_of_mut!((*out).req)
+                .cast::<hvm_depriv_rtc_req>()
+                .write_volatile(hvm_depriv_rtc_req {
+                    op: BAD_REQUEST_OP,
+                    timer: 0,
+                    arg0: 0,
+                    arg1: 0,
+                });
+        }
+        nr = 1;
     }
     // SAFETY: as above.
     unsafe {

@@ -16,6 +16,7 @@ pub fn run(scenario: u64) -> i64 {
         return abi::err::EINVAL;
     };
     match s {
+        abi::HVM_DEPRIV_ST_RTC_BAD_REQUEST => crate::rtc::arm_bad_request(),
         abi::HVM_DEPRIV_ST_WILD_READ => {
             // SAFETY: deliberately faults (#PF: supervisor page); Xen
             // contains it.  Nothing is read.
