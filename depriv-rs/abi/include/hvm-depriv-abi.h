@@ -84,7 +84,8 @@
 #define HVM_DEPRIV_ST_INT80             14  /* int $0x80: a DPL3 gate meant for PV */
 #define HVM_DEPRIV_ST_PRIV_INSN         15  /* cli at ring 3: #GP */
 #define HVM_DEPRIV_ST_SINGLE_STEP       16  /* TF set: #DB from ring 3 */
-#define HVM_DEPRIV_ST_MAX               16
+#define HVM_DEPRIV_ST_RM_OUTSIDE        17  /* a real-mode op outside a REALMODE request */
+#define HVM_DEPRIV_ST_MAX               17
 
 /*
  * Syscalls: %rax at `syscall`; arguments in %rdi, %rsi, %rdx, %r10.  The
