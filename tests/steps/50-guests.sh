@@ -4,8 +4,9 @@
 # under shadow paging and under HAP: every guest must pass in all four
 # boots (guests cannot tell).  Each guest x depriv x paging is one check;
 # with hvm_depriv=1 each guest's vCPU summary must also show that the
-# payload ran its PIC/RTC accesses (the vpic guest: pic-io > 0, the vrtc
-# guest: rtc-io > 0, every guest: no contained call), and the C paths the
+# payload ran its PIC/RTC/real-mode work (the vpic guest: pic-io > 0, the vrtc
+# guest: rtc-io > 0, the realmode guest: realmode > 0, every guest: no
+# contained call), and the C paths the
 # payload replaces ASSERT they are not reached (a debug Xen: an ASSERT
 # fails the boot).  Then one boot checks the harness itself: a guest Xen
 # kills (triple fault, expected "crash") running concurrently with a
@@ -51,7 +52,7 @@ import json, re, sys
 res = json.load(open(sys.argv[1]))
 log = open(sys.argv[2], errors="replace").read()
 depriv = sys.argv[3] == "1"
-want = {"vpic": "pic-io", "vrtc": "rtc-io"}
+want = {"vpic": "pic-io", "vrtc": "rtc-io", "realmode": "realmode"}
 p = f = 0
 for g in res["guests"]:
     ok = bool(g["ok"])

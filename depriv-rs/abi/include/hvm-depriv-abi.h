@@ -70,6 +70,34 @@
 #define HVM_DEPRIV_RTC_TIMER_UPDATE2    1
 #define HVM_DEPRIV_RTC_TIMER_ALARM      2
 #define HVM_DEPRIV_RTC_MAX_REQS         16
+/*
+ * One instruction of a vCPU in real mode (CR0.PE=0), where Xen's HVM
+ * emulation would run x86_emulate(): no arguments.  The payload emulates it
+ * on state_page.rm.regs, reaching guest memory, ports, segment and control
+ * registers, MSRs and CPUID only through the HVM_DEPRIV_SYS_RM_* syscalls
+ * (Xen's emulation ops for this instruction; valid only during this
+ * request), and leaves the outcome in state_page.rm.  Returns 0, or a
+ * negative error (the domain is then crashed).
+ */
+#define HVM_DEPRIV_REQ_REALMODE         6
+/* state_page.rm.rc: Xen's X86EMUL_* codes, as the ops return them. */
+#define HVM_DEPRIV_RM_OKAY              0
+#define HVM_DEPRIV_RM_UNHANDLEABLE      1
+#define HVM_DEPRIV_RM_EXCEPTION         2
+#define HVM_DEPRIV_RM_RETRY             3
+#define HVM_DEPRIV_RM_CMPXCHG_FAILED    7   /* from SYS_RM_CMPXCHG only */
+/* state_page.rm.retire: Xen's ctxt->retire flags. */
+#define HVM_DEPRIV_RM_RETIRE_HLT        0x01
+#define HVM_DEPRIV_RM_RETIRE_MOV_SS     0x02
+#define HVM_DEPRIV_RM_RETIRE_STI        0x04
+#define HVM_DEPRIV_RM_RETIRE_SINGLESTEP 0x08
+#define HVM_DEPRIV_RM_RETIRE_UNBLOCK_NMI 0x10
+/* state_page.rm.ev_type: Xen's X86_EVENTTYPE_* (software events only). */
+#define HVM_DEPRIV_RM_EV_HW_EXCEPTION   3
+#define HVM_DEPRIV_RM_EV_SW_INTERRUPT   4
+#define HVM_DEPRIV_RM_EV_PRI_SW_EXCEPTION 5
+#define HVM_DEPRIV_RM_EV_SW_EXCEPTION   6
+#define HVM_DEPRIV_RM_NO_EC             0xffffffff /* ev_error_code: none */
 
 /* Self-test scenarios (only with the hvm_depriv=selftest boot option). */
 #define HVM_DEPRIV_ST_WILD_READ         1   /* read a Xen address */
@@ -89,7 +117,8 @@
 #define HVM_DEPRIV_ST_PRIV_INSN         15  /* cli at ring 3: #GP */
 #define HVM_DEPRIV_ST_SINGLE_STEP       16  /* TF set: #DB from ring 3 */
 #define HVM_DEPRIV_ST_RTC_BAD_REQUEST   17  /* the next RTC call returns a request Xen refuses */
-#define HVM_DEPRIV_ST_MAX               17
+#define HVM_DEPRIV_ST_RM_OUTSIDE        18  /* a real-mode op outside a REALMODE request */
+#define HVM_DEPRIV_ST_MAX               18
 
 /*
  * Syscalls: %rax at `syscall`; arguments in %rdi, %rsi, %rdx, %r10.  The
@@ -100,7 +129,31 @@
 #define HVM_DEPRIV_SYS_RETURN           0   /* leave ring 3; %rdi = result */
 #define HVM_DEPRIV_SYS_ABORT            1   /* cannot go on: crash the domain */
 #define HVM_DEPRIV_SYS_LOG              2   /* %rdi = pointer into the state page, %rsi = length */
-#define HVM_DEPRIV_SYS_NR               3
+/*
+ * Real-mode emulation ops (only during HVM_DEPRIV_REQ_REALMODE): Xen runs
+ * the op of its own x86_emulate_ops for the instruction being emulated and
+ * returns its X86EMUL_* code (>= 0), or a negative error for a bad
+ * argument.  "seg" is Xen's enum x86_segment; pointers (p) lie in the
+ * state page; data lengths are at most HVM_DEPRIV_RM_DATA_MAX.
+ */
+#define HVM_DEPRIV_SYS_RM_INSN_FETCH    3   /* offset, p, bytes (<= 15) */
+#define HVM_DEPRIV_SYS_RM_READ          4   /* seg, offset, p, bytes */
+#define HVM_DEPRIV_SYS_RM_WRITE         5   /* seg, offset, p, bytes */
+#define HVM_DEPRIV_SYS_RM_CMPXCHG       6   /* seg, offset, p = old then new, bytes */
+#define HVM_DEPRIV_SYS_RM_READ_IO       7   /* port, bytes, p = u64 result */
+#define HVM_DEPRIV_SYS_RM_WRITE_IO      8   /* port, bytes, value */
+#define HVM_DEPRIV_SYS_RM_REP_INS       9   /* p = struct hvm_depriv_rm_rep */
+#define HVM_DEPRIV_SYS_RM_REP_OUTS      10  /* p = struct hvm_depriv_rm_rep */
+#define HVM_DEPRIV_SYS_RM_REP_MOVS      11  /* p = struct hvm_depriv_rm_rep */
+#define HVM_DEPRIV_SYS_RM_REP_STOS      12  /* p = struct hvm_depriv_rm_rep */
+#define HVM_DEPRIV_SYS_RM_READ_SEGMENT  13  /* seg, p = struct hvm_depriv_seg */
+#define HVM_DEPRIV_SYS_RM_WRITE_SEGMENT 14  /* seg, p = struct hvm_depriv_seg */
+#define HVM_DEPRIV_SYS_RM_READ_CR       15  /* reg, p = u64 result */
+#define HVM_DEPRIV_SYS_RM_WRITE_CR      16  /* reg, value */
+#define HVM_DEPRIV_SYS_RM_READ_MSR      17  /* msr, p = u64 result */
+#define HVM_DEPRIV_SYS_RM_WRITE_MSR     18  /* msr, value */
+#define HVM_DEPRIV_SYS_RM_CPUID         19  /* leaf, subleaf, p = u32[4] result */
+#define HVM_DEPRIV_SYS_NR               20
 
 /* Error codes: results of syscalls and of requests (negative). */
 #define HVM_DEPRIV_EFAULT               (-14)  /* pointer outside the state page */
@@ -112,6 +165,10 @@
 #define HVM_DEPRIV_LOG_MAX              128 /* bytes per LOG */
 /* Syscall errors tolerated in one call before the payload counts as compromised. */
 #define HVM_DEPRIV_MAX_ERRORS_PER_CALL  8
+/* Bytes per real-mode READ/WRITE/CMPXCHG (each of old and new) syscall. */
+#define HVM_DEPRIV_RM_DATA_MAX          32
+/* Repetitions per real-mode REP_* syscall (x86_emulate's batch limit). */
+#define HVM_DEPRIV_RM_MAX_REPS          4096
 
 /*
  * The per-domain state page, mapped user RW at HVM_DEPRIV_VA_STATE.  Xen
@@ -164,6 +221,56 @@ struct hvm_depriv_rtc_out {
     struct hvm_depriv_rtc_req req[HVM_DEPRIV_RTC_MAX_REQS];
 };
 
+/* Xen's struct segment_register. */
+struct hvm_depriv_seg {
+    unsigned short sel;
+    unsigned short attr;
+    unsigned int limit;
+    unsigned long long base;
+};
+
+/* The arguments of the real-mode REP_* syscalls (Xen's rep_* ops). */
+struct hvm_depriv_rm_rep {
+    unsigned long long offset;     /* source (OUTS, MOVS) or destination */
+    unsigned long long dst_offset; /* MOVS: destination offset in ES */
+    unsigned long long val;        /* STOS: the value stored */
+    unsigned long long reps;       /* in: wanted; out: done */
+    unsigned short port;           /* INS, OUTS */
+    unsigned char seg;             /* segment of offset */
+    unsigned char dst_seg;         /* MOVS */
+    unsigned char bytes;           /* per repetition: 1, 2, 4 (8: MOVS/STOS) */
+    unsigned char pad[3];
+};
+
+/*
+ * HVM_DEPRIV_REQ_REALMODE.  Xen fills regs in; on OKAY (and on EXCEPTION
+ * from a REP string instruction stopped part way) the payload leaves the
+ * instruction's registers there, and in every case rc, retire and, on
+ * EXCEPTION, the event it raised itself (an op's exception Xen has already
+ * recorded).  The buffers are for the syscalls' arguments and results.
+ */
+struct hvm_depriv_rm {
+    /* EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI (the low 32 bits). */
+    unsigned int gpr[8];
+    unsigned int eip;
+    unsigned int eflags;
+    unsigned char addr_size;       /* 16 or 32 (ctxt->addr_size) */
+    unsigned char sp_size;         /* 16 or 32 (ctxt->sp_size) */
+    unsigned char retire;          /* HVM_DEPRIV_RM_RETIRE_* */
+    unsigned char rc;              /* HVM_DEPRIV_RM_* */
+    unsigned char ev_vector;
+    unsigned char ev_type;         /* HVM_DEPRIV_RM_EV_* */
+    unsigned char ev_insn_len;     /* software events */
+    unsigned char pad;
+    unsigned int ev_error_code;    /* or HVM_DEPRIV_RM_NO_EC */
+    /* Syscall buffers. */
+    unsigned int cpuid[4];
+    unsigned long long val;
+    struct hvm_depriv_seg seg;
+    struct hvm_depriv_rm_rep rep;
+    unsigned char data[2 * HVM_DEPRIV_RM_DATA_MAX];
+};
+
 struct hvm_depriv_state_page {
     unsigned int abi_version;
     unsigned int pad;
@@ -173,6 +280,8 @@ struct hvm_depriv_state_page {
     struct hvm_depriv_rtc_state rtc;
     struct hvm_depriv_rtc_env rtc_env;
     struct hvm_depriv_rtc_out rtc_out;
+    /* HVM_DEPRIV_REQ_REALMODE (one vCPU at a time: Xen serialises). */
+    struct hvm_depriv_rm rm;
     unsigned char scratch[256];   /* e.g. LOG buffers */
 };
 #endif

@@ -21,6 +21,7 @@ pub mod req {
     pub const RTC_EVENT: u64 = super::HVM_DEPRIV_REQ_RTC_EVENT as u64;
     /// In PIC_IO's second argument: the access is a write.
     pub const IO_WRITE: u64 = super::HVM_DEPRIV_IO_WRITE as u64;
+    pub const REALMODE: u64 = super::HVM_DEPRIV_REQ_REALMODE as u64;
 }
 
 /// Syscall numbers (`%rax` at `syscall`).
@@ -28,6 +29,23 @@ pub mod sys {
     pub const RETURN: u64 = super::HVM_DEPRIV_SYS_RETURN as u64;
     pub const ABORT: u64 = super::HVM_DEPRIV_SYS_ABORT as u64;
     pub const LOG: u64 = super::HVM_DEPRIV_SYS_LOG as u64;
+    pub const RM_INSN_FETCH: u64 = super::HVM_DEPRIV_SYS_RM_INSN_FETCH as u64;
+    pub const RM_READ: u64 = super::HVM_DEPRIV_SYS_RM_READ as u64;
+    pub const RM_WRITE: u64 = super::HVM_DEPRIV_SYS_RM_WRITE as u64;
+    pub const RM_CMPXCHG: u64 = super::HVM_DEPRIV_SYS_RM_CMPXCHG as u64;
+    pub const RM_READ_IO: u64 = super::HVM_DEPRIV_SYS_RM_READ_IO as u64;
+    pub const RM_WRITE_IO: u64 = super::HVM_DEPRIV_SYS_RM_WRITE_IO as u64;
+    pub const RM_REP_INS: u64 = super::HVM_DEPRIV_SYS_RM_REP_INS as u64;
+    pub const RM_REP_OUTS: u64 = super::HVM_DEPRIV_SYS_RM_REP_OUTS as u64;
+    pub const RM_REP_MOVS: u64 = super::HVM_DEPRIV_SYS_RM_REP_MOVS as u64;
+    pub const RM_REP_STOS: u64 = super::HVM_DEPRIV_SYS_RM_REP_STOS as u64;
+    pub const RM_READ_SEGMENT: u64 = super::HVM_DEPRIV_SYS_RM_READ_SEGMENT as u64;
+    pub const RM_WRITE_SEGMENT: u64 = super::HVM_DEPRIV_SYS_RM_WRITE_SEGMENT as u64;
+    pub const RM_READ_CR: u64 = super::HVM_DEPRIV_SYS_RM_READ_CR as u64;
+    pub const RM_WRITE_CR: u64 = super::HVM_DEPRIV_SYS_RM_WRITE_CR as u64;
+    pub const RM_READ_MSR: u64 = super::HVM_DEPRIV_SYS_RM_READ_MSR as u64;
+    pub const RM_WRITE_MSR: u64 = super::HVM_DEPRIV_SYS_RM_WRITE_MSR as u64;
+    pub const RM_CPUID: u64 = super::HVM_DEPRIV_SYS_RM_CPUID as u64;
     /// The first number that is not a syscall.
     pub const NR: u64 = super::HVM_DEPRIV_SYS_NR as u64;
 }
@@ -47,18 +65,22 @@ pub mod va {
     pub const STACK: u64 = super::HVM_DEPRIV_VA_STACK as u64;
 }
 
-static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_state_page>(), 816);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_state_page>(), 1016);
 static_assertions::const_assert!(core::mem::size_of::<hvm_depriv_state_page>() <= 4096);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, vpic), 8);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, pic_out), 24);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rtc), 32);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rtc_env), 136);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rtc_out), 168);
-static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, scratch), 560);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rm), 560);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, scratch), 760);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_state>(), 104);
 static_assertions::const_assert_eq!(core::mem::align_of::<hvm_depriv_rtc_state>(), 8);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_env>(), 32);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_req>(), 24);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rm>(), 200);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_seg>(), 16);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rm_rep>(), 40);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_pic_out>(), 8);
 
 /// Where the scratch buffer of the state page is, at ring 3.
@@ -84,10 +106,33 @@ mod tests {
 
     #[test]
     fn syscall_numbers_are_dense_and_distinct() {
-        let mut nrs = [sys::RETURN, sys::ABORT, sys::LOG];
+        let mut nrs = [
+            sys::RETURN,
+            sys::ABORT,
+            sys::LOG,
+            sys::RM_INSN_FETCH,
+            sys::RM_READ,
+            sys::RM_WRITE,
+            sys::RM_CMPXCHG,
+            sys::RM_READ_IO,
+            sys::RM_WRITE_IO,
+            sys::RM_REP_INS,
+            sys::RM_REP_OUTS,
+            sys::RM_REP_MOVS,
+            sys::RM_REP_STOS,
+            sys::RM_READ_SEGMENT,
+            sys::RM_WRITE_SEGMENT,
+            sys::RM_READ_CR,
+            sys::RM_WRITE_CR,
+            sys::RM_READ_MSR,
+            sys::RM_WRITE_MSR,
+            sys::RM_CPUID,
+        ];
         nrs.sort_unstable();
-        assert_eq!(nrs, [0, 1, 2]);
-        assert_eq!(sys::NR, 3);
+        for (i, n) in nrs.iter().enumerate() {
+            assert_eq!(*n, i as u64);
+        }
+        assert_eq!(sys::NR, nrs.len() as u64);
     }
 
     #[test]

@@ -13,6 +13,8 @@ mod arch;
 #[cfg(target_arch = "x86_64")]
 mod pic;
 #[cfg(target_arch = "x86_64")]
+mod realmode;
+#[cfg(target_arch = "x86_64")]
 mod rtc;
 #[cfg(target_arch = "x86_64")]
 mod selftest;
@@ -29,6 +31,8 @@ pub extern "C" fn hvm_depriv_dispatch(req: u64, arg0: u64, arg1: u64, arg2: u64)
         abi::req::RTC_IO => rtc::io(arg0, arg1, arg2),
         #[cfg(target_arch = "x86_64")]
         abi::req::RTC_EVENT => rtc::event(arg0),
+        #[cfg(target_arch = "x86_64")]
+        abi::req::REALMODE => realmode::run(),
         #[cfg(target_arch = "x86_64")]
         abi::req::SELFTEST => selftest::run(arg0),
         _ => abi::err::ENOSYS,

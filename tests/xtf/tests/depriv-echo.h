@@ -154,6 +154,9 @@ void test_main(void)
     r = depriv_io(DEPRIV_RUN, 10 /* BAD_POINTER */);
     if ( r != (uint32_t)-14 )
         xtf_failure("Fail: LOG outside the state page gave %#x, expected EFAULT\n", r);
+    r = depriv_io(DEPRIV_RUN, 18 /* RM_OUTSIDE */);
+    if ( r != (uint32_t)-38 )
+        xtf_failure("Fail: a real-mode op outside real-mode emulation gave %#x, expected ENOSYS\n", r);
     r = depriv_io(DEPRIV_RUN, 13 /* LOG */);
     if ( r != 0 )
         xtf_failure("Fail: a valid LOG gave %#x\n", r);
@@ -166,12 +169,12 @@ void test_main(void)
         printk("Junk TR %#x still loaded after all calls\n", tr);
 
     r = counter(DEPRIV_CNT_CALLS) - calls0;
-    if ( r < ROUNDS + 3 )
+    if ( r < ROUNDS + 4 )
         xtf_failure("Fail: %u depriv calls counted, expected >= %u\n",
-                    r, ROUNDS + 3);
+                    r, ROUNDS + 4);
     r = counter(DEPRIV_CNT_SYSCALL_ERRORS) - errors0;
-    if ( r != 2 )
-        xtf_failure("Fail: %u refused syscalls counted, expected 2\n", r);
+    if ( r != 3 )
+        xtf_failure("Fail: %u refused syscalls counted, expected 3\n", r);
     r = counter(DEPRIV_CNT_FAULTS) - faults0;
     if ( r != 0 )
         xtf_failure("Fail: %u faults counted, expected 0\n", r);

@@ -1,0 +1,438 @@
+//! HVM_DEPRIV_REQ_REALMODE: one instruction of a vCPU in real mode, run by
+//! the `realmode` emulator on the registers Xen put in `state_page.rm`.
+//! Every access to guest state goes through Xen's own emulation ops for the
+//! instruction (the `HVM_DEPRIV_SYS_RM_*` syscalls), so MMIO, ioreq retries
+//! and exceptions raised by the ops keep Xen's semantics.
+
+use abi::{hvm_depriv_rm, hvm_depriv_rm_rep, hvm_depriv_seg, hvm_depriv_state_page};
+use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
+
+use crate::arch::syscall4;
+
+const RM_OKAY: i64 = abi::HVM_DEPRIV_RM_OKAY as i64;
+const RM_EXCEPTION: i64 = abi::HVM_DEPRIV_RM_EXCEPTION as i64;
+const RM_RETRY: i64 = abi::HVM_DEPRIV_RM_RETRY as i64;
+const RM_CMPXCHG_FAILED: i64 = abi::HVM_DEPRIV_RM_CMPXCHG_FAILED as i64;
+const DATA_MAX: usize = abi::HVM_DEPRIV_RM_DATA_MAX as usize;
+const NO_EC: u32 = abi::HVM_DEPRIV_RM_NO_EC as u32;
+
+fn rm() -> *mut hvm_depriv_rm {
+    let state = abi::va::STATE as *mut hvm_depriv_state_page;
+    // SAFETY: only an address computation inside the state page, which is
+    // mapped read-write for this domain at HVM_DEPRIV_VA_STATE.
+    unsafe { core::ptr::addr_of_mut!((*state).rm) }
+}
+
+/// Ring-3 addresses of the syscall buffers in `state_page.rm`.
+fn data_ptr() -> *mut [u8; 2 * DATA_MAX] {
+    // SAFETY: as in rm().
+    unsafe { core::ptr::addr_of_mut!((*rm()).data) }
+}
+fn val_ptr() -> *mut u64 {
+    // SAFETY: as in rm().
+    unsafe { core::ptr::addr_of_mut!((*rm()).val) }
+}
+fn seg_ptr() -> *mut hvm_depriv_seg {
+    // SAFETY: as in rm().
+    unsafe { core::ptr::addr_of_mut!((*rm()).seg) }
+}
+fn rep_ptr() -> *mut hvm_depriv_rm_rep {
+    // SAFETY: as in rm().
+    unsafe { core::ptr::addr_of_mut!((*rm()).rep) }
+}
+fn cpuid_ptr() -> *mut [u32; 4] {
+    // SAFETY: as in rm().
+    unsafe { core::ptr::addr_of_mut!((*rm()).cpuid) }
+}
+
+// The state page is written by Xen during syscalls: every access below is
+// volatile, and the `syscall` asm is not `nomem`, so nothing is cached
+// across one.  SAFETY (all of them): the pointers come from the functions
+// above (inside the mapped state page, properly aligned), and while this
+// request runs Xen serialises the domain's real-mode emulations, so no other
+// vCPU uses `state_page.rm`.
+fn get<T: Copy>(p: *const T) -> T {
+    // SAFETY: see above.
+    unsafe { p.read_volatile() }
+}
+fn put<T>(p: *mut T, v: T) {
+    // SAFETY: see above.
+    unsafe { p.write_volatile(v) }
+}
+
+/// The event Xen recorded for an op that raised an exception (Xen copies
+/// `ctxt->event` into `state_page.rm` for us).
+fn op_event() -> Event {
+    let r = rm();
+    // SAFETY: see get().
+    let (vector, ty, len, ec) = unsafe {
+        (
+            core::ptr::addr_of!((*r).ev_vector).read_volatile(),
+            core::ptr::addr_of!((*r).ev_type).read_volatile(),
+            core::ptr::addr_of!((*r).ev_insn_len).read_volatile(),
+            core::ptr::addr_of!((*r).ev_error_code).read_volatile(),
+        )
+    };
+    let kind = match i64::from(ty) {
+        t if t == abi::HVM_DEPRIV_RM_EV_SW_INTERRUPT as i64 => EventType::SwInterrupt,
+        t if t == abi::HVM_DEPRIV_RM_EV_PRI_SW_EXCEPTION as i64 => EventType::PriSwException,
+        t if t == abi::HVM_DEPRIV_RM_EV_SW_EXCEPTION as i64 => EventType::SwException,
+        _ => EventType::HwException,
+    };
+    Event {
+        vector,
+        kind,
+        error_code: if ec == NO_EC { None } else { Some(ec) },
+        insn_len: len,
+    }
+}
+
+/// An op's X86EMUL_* code (or a refused syscall) as the emulator's result.
+fn op_result(rc: i64) -> OpResult<()> {
+    match rc {
+        RM_OKAY => Ok(()),
+        RM_RETRY | RM_CMPXCHG_FAILED => Err(Fault::Retry),
+        RM_EXCEPTION => Err(Fault::Exception(op_event())),
+        _ => Err(Fault::Unhandleable),
+    }
+}
+
+fn copy_in(src: &[u8], at: usize) -> OpResult<()> {
+    let d = data_ptr() as *mut u8;
+    for (i, b) in src.iter().enumerate() {
+        let i = i.checked_add(at).filter(|&i| i < 2 * DATA_MAX);
+        let Some(i) = i else {
+            return Err(Fault::Unhandleable);
+        };
+        // SAFETY: see get(); i < the buffer's length.
+        unsafe { d.add(i).write_volatile(*b) };
+    }
+    Ok(())
+}
+
+fn copy_out(dst: &mut [u8]) {
+    let d = data_ptr() as *const u8;
+    for (i, b) in dst.iter_mut().enumerate().take(2 * DATA_MAX) {
+        // SAFETY: see get(); i < the buffer's length.
+        *b = unsafe { d.add(i).read_volatile() };
+    }
+}
+
+fn seg_in(s: &SegReg) {
+    put(
+        seg_ptr(),
+        hvm_depriv_seg {
+            sel: s.sel,
+            attr: s.attr,
+            limit: s.limit,
+            base: s.base,
+        },
+    );
+}
+
+/// Xen's emulation ops for the instruction being emulated, via syscalls.
+struct XenOps;
+
+impl XenOps {
+    #[allow(clippy::too_many_arguments)]
+    fn rep(
+        nr: u64,
+        seg: Seg,
+        offset: u64,
+        dst_seg: Seg,
+        dst_offset: u64,
+        port: u16,
+        val: u64,
+        bytes: u8,
+        reps: &mut u64,
+    ) -> OpResult<()> {
+        put(
+            rep_ptr(),
+            hvm_depriv_rm_rep {
+                offset,
+                dst_offset,
+                val,
+                reps: *reps,
+                port,
+                seg: seg as u8,
+                dst_seg: dst_seg as u8,
+                bytes,
+                pad: [0; 3],
+            },
+        );
+        let rc = syscall4(nr, rep_ptr() as u64, 0, 0, 0);
+        // SAFETY: see get().
+        *reps = unsafe { core::ptr::addr_of!((*rep_ptr()).reps).read_volatile() };
+        op_result(rc)
+    }
+}
+
+impl Ops for XenOps {
+    fn insn_fetch(&mut self, offset: u64, buf: &mut [u8]) -> OpResult<()> {
+        let rc = syscall4(
+            abi::sys::RM_INSN_FETCH,
+            offset,
+            data_ptr() as u64,
+            buf.len() as u64,
+            0,
+        );
+        op_result(rc)?;
+        copy_out(buf);
+        Ok(())
+    }
+
+    fn read(&mut self, seg: Seg, offset: u64, buf: &mut [u8]) -> OpResult<()> {
+        let rc = syscall4(
+            abi::sys::RM_READ,
+            seg as u64,
+            offset,
+            data_ptr() as u64,
+            buf.len() as u64,
+        );
+        op_result(rc)?;
+        copy_out(buf);
+        Ok(())
+    }
+
+    fn write(&mut self, seg: Seg, offset: u64, data: &[u8]) -> OpResult<()> {
+        copy_in(data, 0)?;
+        let rc = syscall4(
+            abi::sys::RM_WRITE,
+            seg as u64,
+            offset,
+            data_ptr() as u64,
+            data.len() as u64,
+        );
+        op_result(rc)
+    }
+
+    fn cmpxchg(&mut self, seg: Seg, offset: u64, old: &[u8], new: &[u8]) -> OpResult<()> {
+        if old.len() != new.len() {
+            return Err(Fault::Unhandleable);
+        }
+        copy_in(old, 0)?;
+        copy_in(new, old.len())?;
+        let rc = syscall4(
+            abi::sys::RM_CMPXCHG,
+            seg as u64,
+            offset,
+            data_ptr() as u64,
+            old.len() as u64,
+        );
+        op_result(rc)
+    }
+
+    fn rep_ins(
+        &mut self,
+        port: u16,
+        seg: Seg,
+        offset: u64,
+        bytes: u8,
+        reps: &mut u64,
+        _df: bool,
+    ) -> OpResult<()> {
+        // DF: Xen's op reads it from the guest's registers, as ours.
+        let nr = abi::sys::RM_REP_INS;
+        Self::rep(nr, seg, offset, Seg::Es, 0, port, 0, bytes, reps)
+    }
+
+    fn rep_outs(
+        &mut self,
+        seg: Seg,
+        offset: u64,
+        port: u16,
+        bytes: u8,
+        reps: &mut u64,
+        _df: bool,
+    ) -> OpResult<()> {
+        let nr = abi::sys::RM_REP_OUTS;
+        Self::rep(nr, seg, offset, Seg::Es, 0, port, 0, bytes, reps)
+    }
+
+    fn rep_movs(
+        &mut self,
+        src_seg: Seg,
+        src_offset: u64,
+        dst_seg: Seg,
+        dst_offset: u64,
+        bytes: u8,
+        reps: &mut u64,
+        _df: bool,
+    ) -> OpResult<()> {
+        let nr = abi::sys::RM_REP_MOVS;
+        Self::rep(
+            nr, src_seg, src_offset, dst_seg, dst_offset, 0, 0, bytes, reps,
+        )
+    }
+
+    fn rep_stos(
+        &mut self,
+        val: u64,
+        seg: Seg,
+        offset: u64,
+        bytes: u8,
+        reps: &mut u64,
+        _df: bool,
+    ) -> OpResult<()> {
+        let nr = abi::sys::RM_REP_STOS;
+        Self::rep(nr, seg, offset, Seg::Es, 0, 0, val, bytes, reps)
+    }
+
+    fn read_io(&mut self, port: u16, bytes: u8) -> OpResult<u32> {
+        let rc = syscall4(
+            abi::sys::RM_READ_IO,
+            u64::from(port),
+            u64::from(bytes),
+            val_ptr() as u64,
+            0,
+        );
+        op_result(rc)?;
+        Ok(get(val_ptr()) as u32)
+    }
+
+    fn write_io(&mut self, port: u16, bytes: u8, val: u32) -> OpResult<()> {
+        let rc = syscall4(
+            abi::sys::RM_WRITE_IO,
+            u64::from(port),
+            u64::from(bytes),
+            u64::from(val),
+            0,
+        );
+        op_result(rc)
+    }
+
+    fn read_segment(&mut self, seg: Seg) -> OpResult<SegReg> {
+        let rc = syscall4(
+            abi::sys::RM_READ_SEGMENT,
+            seg as u64,
+            seg_ptr() as u64,
+            0,
+            0,
+        );
+        op_result(rc)?;
+        let s = get(seg_ptr());
+        Ok(SegReg {
+            sel: s.sel,
+            attr: s.attr,
+            limit: s.limit,
+            base: s.base,
+        })
+    }
+
+    fn write_segment(&mut self, seg: Seg, reg: &SegReg) -> OpResult<()> {
+        seg_in(reg);
+        let rc = syscall4(
+            abi::sys::RM_WRITE_SEGMENT,
+            seg as u64,
+            seg_ptr() as u64,
+            0,
+            0,
+        );
+        op_result(rc)
+    }
+
+    fn read_cr(&mut self, reg: u8) -> OpResult<u64> {
+        let rc = syscall4(abi::sys::RM_READ_CR, u64::from(reg), val_ptr() as u64, 0, 0);
+        op_result(rc)?;
+        Ok(get(val_ptr()))
+    }
+
+    fn write_cr(&mut self, reg: u8, val: u64) -> OpResult<()> {
+        op_result(syscall4(abi::sys::RM_WRITE_CR, u64::from(reg), val, 0, 0))
+    }
+
+    fn read_msr(&mut self, msr: u32) -> OpResult<u64> {
+        let rc = syscall4(
+            abi::sys::RM_READ_MSR,
+            u64::from(msr),
+            val_ptr() as u64,
+            0,
+            0,
+        );
+        op_result(rc)?;
+        Ok(get(val_ptr()))
+    }
+
+    fn write_msr(&mut self, msr: u32, val: u64) -> OpResult<()> {
+        op_result(syscall4(abi::sys::RM_WRITE_MSR, u64::from(msr), val, 0, 0))
+    }
+
+    fn cpuid(&mut self, leaf: u32, subleaf: u32) -> OpResult<[u32; 4]> {
+        let rc = syscall4(
+            abi::sys::RM_CPUID,
+            u64::from(leaf),
+            u64::from(subleaf),
+            cpuid_ptr() as u64,
+            0,
+        );
+        op_result(rc)?;
+        Ok(get(cpuid_ptr()))
+    }
+}
+
+fn retire_bits(r: &Retire) -> u8 {
+    let mut b = 0i64;
+    for (set, bit) in [
+        (r.hlt, abi::HVM_DEPRIV_RM_RETIRE_HLT),
+        (r.mov_ss, abi::HVM_DEPRIV_RM_RETIRE_MOV_SS),
+        (r.sti, abi::HVM_DEPRIV_RM_RETIRE_STI),
+        (r.singlestep, abi::HVM_DEPRIV_RM_RETIRE_SINGLESTEP),
+        (r.unblock_nmi, abi::HVM_DEPRIV_RM_RETIRE_UNBLOCK_NMI),
+    ] {
+        if set {
+            b |= bit as i64;
+        }
+    }
+    b as u8
+}
+
+fn put_event(r: *mut hvm_depriv_rm, ev: &Event) {
+    let ty = match ev.kind {
+        EventType::HwException => abi::HVM_DEPRIV_RM_EV_HW_EXCEPTION,
+        EventType::SwInterrupt => abi::HVM_DEPRIV_RM_EV_SW_INTERRUPT,
+        EventType::PriSwException => abi::HVM_DEPRIV_RM_EV_PRI_SW_EXCEPTION,
+        EventType::SwException => abi::HVM_DEPRIV_RM_EV_SW_EXCEPTION,
+    };
+    // SAFETY (each): see get().
+    unsafe {
+        core::ptr::addr_of_mut!((*r).ev_vector).write_volatile(ev.vector);
+        core::ptr::addr_of_mut!((*r).ev_type).write_volatile(ty as u8);
+        core::ptr::addr_of_mut!((*r).ev_insn_len).write_volatile(ev.insn_len);
+        core::ptr::addr_of_mut!((*r).ev_error_code).write_volatile(ev.error_code.unwrap_or(NO_EC));
+    }
+}
+
+/// Emulate one instruction; the outcome goes to `state_page.rm`.
+pub fn run() -> i64 {
+    let r = rm();
+    // SAFETY (each): see get().
+    let mut cpu = unsafe {
+        CpuState {
+            gpr: core::ptr::addr_of!((*r).gpr).read_volatile(),
+            eip: core::ptr::addr_of!((*r).eip).read_volatile(),
+            eflags: core::ptr::addr_of!((*r).eflags).read_volatile(),
+            addr_size: core::ptr::addr_of!((*r).addr_size).read_volatile(),
+            sp_size: core::ptr::addr_of!((*r).sp_size).read_volatile(),
+        }
+    };
+
+    let (rc, retire) = match realmode::emulate_one(&mut cpu, &mut XenOps) {
+        Outcome::Done(retire) => (abi::HVM_DEPRIV_RM_OKAY, retire_bits(&retire)),
+        Outcome::Retry => (abi::HVM_DEPRIV_RM_RETRY, 0),
+        Outcome::Exception(ev) => {
+            put_event(r, &ev);
+            (abi::HVM_DEPRIV_RM_EXCEPTION, 0)
+        }
+        Outcome::Unhandleable => (abi::HVM_DEPRIV_RM_UNHANDLEABLE, 0),
+    };
+
+    // SAFETY (each): see get().
+    unsafe {
+        core::ptr::addr_of_mut!((*r).gpr).write_volatile(cpu.gpr);
+        core::ptr::addr_of_mut!((*r).eip).write_volatile(cpu.eip);
+        core::ptr::addr_of_mut!((*r).eflags).write_volatile(cpu.eflags);
+        core::ptr::addr_of_mut!((*r).retire).write_volatile(retire);
+        core::ptr::addr_of_mut!((*r).rc).write_volatile(rc as u8);
+    }
+    0
+}
