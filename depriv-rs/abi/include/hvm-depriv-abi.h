@@ -39,6 +39,14 @@
 #define HVM_DEPRIV_REQ_PIC_IO           3
 #define HVM_DEPRIV_IO_WRITE             0x100
 /*
+ * Interrupt acknowledge (vpic_ack_pending_irq()): arg0 = 1 if the vCPU's
+ * LAPIC accepts PIC interrupts.  Works on state_page.vpic, effects in
+ * state_page.pic_out; returns the vector to inject (0..262: irq_base + IR),
+ * HVM_DEPRIV_PIC_NO_VECTOR, or HVM_DEPRIV_EINVAL where vpic.c would BUG().
+ */
+#define HVM_DEPRIV_REQ_PIC_ACK          7
+#define HVM_DEPRIV_PIC_NO_VECTOR        0xffff
+/*
  * The vRTC (MC146818, ports 0x70/0x71), on state_page.rtc with the time in
  * state_page.rtc_env; what rtc.c would have called afterwards is left in
  * state_page.rtc_out.

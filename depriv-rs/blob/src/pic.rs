@@ -1,4 +1,5 @@
-//! HVM_DEPRIV_REQ_PIC_IO: a guest access to the PIC or ELCR ports, run by
+//! HVM_DEPRIV_REQ_PIC_IO: a guest access to the PIC or ELCR ports, and
+//! HVM_DEPRIV_REQ_PIC_ACK: an interrupt acknowledge, run by
 //! the `vpic` emulator on the domain's PIC records in the state page.
 
 use abi::{hvm_depriv_pic_out, hvm_depriv_state_page};
@@ -6,9 +7,42 @@ use vpic::{Dir, Vpic};
 
 const _: () = assert!(core::mem::size_of::<Vpic>() == 16);
 
+fn pics() -> &'static mut Vpic {
+    let state = abi::va::STATE as *mut hvm_depriv_state_page;
+    // SAFETY: the state page is mapped read-write for this domain at
+    // HVM_DEPRIV_VA_STATE for the whole call, and Xen holds the domain's
+    // PIC lock around it, so nothing else uses these bytes meanwhile.
+    // `Vpic` is 16 bytes of plain `u8` fields (alignment 1, any bit pattern
+    // valid), exactly the `vpic` array it overlays.
+    unsafe { &mut *(core::ptr::addr_of_mut!((*state).vpic) as *mut Vpic) }
+}
+
+fn store(val: u32, fx: &vpic::Effects) {
+    let state = abi::va::STATE as *mut hvm_depriv_state_page;
+    let out = hvm_depriv_pic_out {
+        val,
+        dpci_eoi: fx.dpci_eoi,
+        kick: u8::from(fx.kick),
+        may_unmask: u8::from(fx.may_unmask),
+    };
+    // SAFETY: as in `pics`; a plain store of a plain struct.
+    unsafe { core::ptr::addr_of_mut!((*state).pic_out).write_volatile(out) };
+}
+
+/// HVM_DEPRIV_REQ_PIC_ACK: `accept` is vlapic_accept_pic_intr().
+pub fn ack(accept: u64) -> i64 {
+    let Ok(a) = pics().ack_pending_irq(accept != 0) else {
+        return abi::err::EINVAL;
+    };
+    store(0, &a.fx);
+    match a.vector {
+        Some(v) => i64::from(v),
+        None => i64::from(abi::HVM_DEPRIV_PIC_NO_VECTOR),
+    }
+}
+
 /// `port`, `size_dir` (bytes | IO_WRITE), `val`: see the ABI header.
 pub fn io(port: u64, size_dir: u64, val: u64) -> i64 {
-    let state = abi::va::STATE as *mut hvm_depriv_state_page;
     let dir = if size_dir & abi::req::IO_WRITE != 0 {
         Dir::Write
     } else {
@@ -17,12 +51,7 @@ pub fn io(port: u64, size_dir: u64, val: u64) -> i64 {
     let bytes = (size_dir & 0xff) as u32;
     let (port, val) = (port as u32, val as u32);
 
-    // SAFETY: the state page is mapped read-write for this domain at
-    // HVM_DEPRIV_VA_STATE for the whole call, and Xen holds the domain's
-    // PIC lock around it, so nothing else uses these bytes meanwhile.
-    // `Vpic` is 16 bytes of plain `u8` fields (alignment 1, any bit pattern
-    // valid), exactly the `vpic` array it overlays.
-    let pics = unsafe { &mut *(core::ptr::addr_of_mut!((*state).vpic) as *mut Vpic) };
+    let pics = pics();
 
     let io = match port {
         vpic::ELCR_MASTER | vpic::ELCR_SLAVE => pics.elcr_io(dir, port, bytes, val),
@@ -32,13 +61,6 @@ pub fn io(port: u64, size_dir: u64, val: u64) -> i64 {
         return abi::err::EINVAL;
     };
 
-    let out = hvm_depriv_pic_out {
-        val: io.val,
-        dpci_eoi: io.fx.dpci_eoi,
-        kick: u8::from(io.fx.kick),
-        may_unmask: u8::from(io.fx.may_unmask),
-    };
-    // SAFETY: as above; a plain store of a plain struct.
-    unsafe { core::ptr::addr_of_mut!((*state).pic_out).write_volatile(out) };
+    store(io.val, &io.fx);
     0
 }
