@@ -2,7 +2,8 @@
 # Integration: the baseline XTF-style guests on the debug Xen, with the stock
 # C emulators (hvm_depriv=0) and with the deprivileged ones (hvm_depriv=1),
 # under shadow paging and under HAP: every guest must pass in all four
-# boots (guests cannot tell).  Each guest x depriv x paging is one check;
+# boots (guests cannot tell); with hvm_depriv=1 a second vrtc guest runs
+# beside the first.  Each guest x depriv x paging is one check;
 # with hvm_depriv=1 each guest's vCPU summary must also show that the
 # payload ran its PIC/RTC/real-mode work (the vpic guest: pic-io and pic-ack
 # > 0, the vrtc guest: rtc-io and pic-ack > 0, the realmode guest: realmode
@@ -24,7 +25,7 @@ DEPRIV=(${HVM_DEPRIV_MODES:-0 1})
 BUDGET=hvm_depriv_budget=1000000
 
 p=0 f=0
-fail_all() { echo "FAIL $*"; echo "0 $(( ${#GUESTS[@]} * ${#MODES[@]} * ${#DEPRIV[@]} ))" > "$STEP_COUNTS"; exit 1; }
+fail_all() { echo "FAIL $*"; echo "0 $(( (${#GUESTS[@]} + 1) * ${#MODES[@]} * ${#DEPRIV[@]} ))" > "$STEP_COUNTS"; exit 1; }
 
 [ -f "$BUILD/xen-debug/xen" ] || fail_all "$BUILD/xen-debug/xen missing (make xen-debug)"
 nice make -s -C "$TOP/tests/xtf" O="$BUILD/xtf" TESTS="${GUESTS[*]} triple-fault selftest" || fail_all "guest build failed"
@@ -35,18 +36,23 @@ for dp in "${DEPRIV[@]}"; do
 for mode in "${MODES[@]}"; do
     label=baseline-$mode
     opts="hvm_depriv=0 hvm_fep=1"
+    specs=("${GUESTS[@]}")
     if [ "$dp" = 1 ]; then
         label=baseline-depriv-$mode
         opts="hvm_depriv=1 $BUDGET hvm_fep=1"
+        # The vrtc guest twice at once with the mode on: the RTC's deferred
+        # timer expiries under load (a UF once went missing there).
+        specs=("${GUESTS[@]/#vrtc/vrtc+vrtc-twin=vrtc}")
     fi
     json=$BUILD/results/guests/$label.json
     rm -f "$json"
     nice python3 "$TOP/scripts/run-xen.py" --flavour debug --paging "$mode" \
         --xen-opt "$opts" --label "$label" --json "$json" \
-        --guest-timeout 150 "${GUESTS[@]}"
+        --guest-timeout 150 "${specs[@]}"
     if [ -s "$json" ]; then
         # With hvm_depriv=1 a guest passes only if Xen's summary of its vCPU
         # shows the payload did its emulation and contained nothing.
+        mp= mf=
         read -r mp mf < <(python3 - "$json" "$BUILD/results/guests/$label.log" "$dp" <<'PY'
 import json, re, sys
 res = json.load(open(sys.argv[1]))
@@ -63,9 +69,9 @@ for g in res["guests"]:
             ok = False
             print(f"FAIL depriv: {g['name']}: no hvm_depriv summary for d{g['domid']}v0", file=sys.stderr)
         else:
-            keys = want.get(g["name"], [])
+            keys = want.get(g["test"], [])
             bad = int(c["faults"]) + int(c["watchdog"]) + int(c["syscall-errors"])
-            if any(int(c[k]) == 0 for k in keys) or bad:
+            if any(int(c.get(k, 0)) == 0 for k in keys) or bad:
                 ok = False
             print(f"{'ok  ' if ok else 'FAIL'} depriv: {g['name']}: " + " ".join(f"{k}={v}" for k, v in c.items()),
                   file=sys.stderr)
@@ -74,8 +80,10 @@ for g in res["guests"]:
 print(p, f)
 PY
 )
+        # The checker itself failed: every guest of the boot counts as failed.
+        [ -n "${mf:-}" ] || { mp=0 mf=$(( ${#GUESTS[@]} + dp )); echo "FAIL checking $label"; }
     else
-        mp=0 mf=${#GUESTS[@]}
+        mp=0 mf=$(( ${#GUESTS[@]} + dp ))
     fi
     p=$((p + mp)) f=$((f + mf))
 done
