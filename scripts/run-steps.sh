@@ -23,6 +23,7 @@ results=$BUILD/results/$suite
 mkdir -p "$results"
 total_p=0 total_f=0
 summary=()
+failed=()
 for step in "$dir"/[0-9]*.sh; do
     [ -e "$step" ] || continue
     name=$(basename "$step" .sh)
@@ -35,8 +36,10 @@ for step in "$dir"/[0-9]*.sh; do
     rm -f "$counts"
     echo "==== $suite/$name"
     start=$(date +%s)
-    STEP_COUNTS=$counts bash "$step"
-    rc=$?
+    # The step's output also goes to a log, so the summary can repeat the
+    # failure lines of a failed step (CI shows only the tail of the output).
+    STEP_COUNTS=$counts bash "$step" 2>&1 | tee "$results/$name.log"
+    rc=${PIPESTATUS[0]}
     secs=$(( $(date +%s) - start ))
     if [ -s "$counts" ]; then
         read -r p f < "$counts"
@@ -47,6 +50,7 @@ for step in "$dir"/[0-9]*.sh; do
     fi
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     total_p=$((total_p + p)) total_f=$((total_f + f))
+    [ $rc -ne 0 ] && failed+=("$name")
     summary+=("$(printf '%-32s %6s passed %4s failed %5ss%s' "$name" "$p" "$f" "$secs" \
         "$([ $rc -ne 0 ] && echo '  <-- FAILED')")")
 done
@@ -54,5 +58,11 @@ echo
 echo "==== $suite summary"
 for l in "${summary[@]}"; do echo "$l"; done
 echo
+for name in "${failed[@]}"; do
+    echo "==== $suite/$name: failure lines (first 40; full output in build/results/$suite/$name.log)"
+    grep -a -E 'FAIL|Fail:|not ok|status=(timeout|create-failed)|Test result: (FAILURE|ERROR)|panic|Assertion' \
+        "$results/$name.log" | head -40
+    echo
+done
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
