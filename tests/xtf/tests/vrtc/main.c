@@ -346,8 +346,18 @@ static void test_registers(void)
 
         CHECK(c & RTC_PF, "REG_C %02x: no PF after 1.2 s at 2 Hz, PIE off", c);
         CHECK(!(c & RTC_IRQF), "REG_C %02x: IRQF with no interrupt enabled", c);
-        c = cmos_read(RTC_REG_C);
-        CHECK(!(c & (RTC_PF | RTC_IRQF)), "REG_C %02x: not cleared by reading", c);
+        /*
+         * Read again at once: cleared, unless a 500 ms period boundary fell
+         * between the two reads (a stalled vCPU under TCG), which sets PF
+         * anew; three tries tell that from a REG_C that never clears.
+         */
+        for ( i = 0; i < 3; i++ )
+        {
+            c = cmos_read(RTC_REG_C);
+            if ( !(c & (RTC_PF | RTC_IRQF)) )
+                break;
+        }
+        CHECK(!(c & (RTC_PF | RTC_IRQF)), "REG_C %02x: not cleared by reading (3 tries)", c);
     }
     cmos_write(RTC_REG_A, RTC_DIV_32K | 6);
 }
@@ -362,7 +372,8 @@ static void test_registers(void)
  */
 static void test_uip(void)
 {
-    unsigned int n = 0, uip = 0;
+    unsigned int n = 0, uip = 0, secs = 0;
+    uint8_t sec, s2;
     uint64_t end;
 
     section = "UIP";
@@ -371,16 +382,36 @@ static void test_uip(void)
     end = rdtsc() + 5000 * tsc_per_ms;
     while ( !(cmos_read(RTC_REG_C) & RTC_UF) && rdtsc() < end )
         ;
-    end = rdtsc() + 10000 * tsc_per_ms;
+    /*
+     * The window is 244 us of each RTC second and one read under nested
+     * TCG takes 100 us to over 1 ms (more on a loaded host), so a read lands
+     * in it with some probability per second, not surely: the poll runs
+     * until UIP is seen or 60 RTC seconds have passed (counted on the
+     * seconds register, read every 64 polls), with a TSC backstop.  A UIP
+     * that is never reported still fails; a slow host only makes the poll
+     * longer.
+     */
+    sec = cmos_read(RTC_SECONDS);
+    end = rdtsc() + 120000 * tsc_per_ms;
     outb(RTC_REG_A, 0x70);
-    while ( !uip && rdtsc() < end )
+    while ( !uip && secs < 60 && rdtsc() < end )
     {
         n++;
         if ( inb(0x71) & RTC_UIP )
             uip++;
+        else if ( !(n & 63) )
+        {
+            s2 = cmos_read(RTC_SECONDS);
+            if ( s2 != sec )
+            {
+                secs += (bcd(s2) + 60 - bcd(sec)) % 60;
+                sec = s2;
+            }
+            outb(RTC_REG_A, 0x70);
+        }
     }
-    CHECK(uip > 0, "UIP never seen in %u reads", n);
-    printk("UIP: seen after %u reads of REG_A\n", n);
+    CHECK(uip > 0, "UIP never seen in %u reads over %u RTC seconds", n, secs);
+    printk("UIP: seen after %u reads of REG_A, %u RTC seconds\n", n, secs);
 
     /* With SET, Xen clears UIP and reports none. */
     cmos_write(RTC_REG_B, RTC_24H | RTC_SET);
@@ -458,12 +489,16 @@ static void test_update_and_periodic(void)
      * 2 x rate, +-1 for where the boundaries fall (the window is two edges
      * of the seconds register, see above).  No interrupt timing
      * in it: this is the rate-decoding check (dividers, 32 kHz aliasing).
-     * Up to 16 Hz the count is asserted exactly; above, one poll round (4
-     * VM exits) can take longer than a period under TCG on a loaded host
-     * (measured at 128 Hz: 116 to 176 of 256 flags), so only the upper
-     * bound holds there, plus a quarter as lower bound — the upper bound
-     * still catches a wrong decoding (e.g. rate 2 without the 32 kHz alias
-     * would be 16384 Hz: PF on nearly every read).
+     * The upper bound is exact: PF cannot be set more often than the
+     * boundaries pass.  The lower bound is not: a vCPU stalled for longer
+     * than a period (the host's scheduler, under nested TCG) takes two
+     * boundaries as one flag, so up to 16 Hz three quarters are asked for
+     * (measured: 30 of 32 at 16 Hz with three QEMUs on two host CPUs),
+     * which still tells every rate from its neighbours (a factor of 2
+     * apart); above, one poll round (6 VM exits) can take longer than a
+     * period (measured at 128 Hz: 116 to 176 of 256 flags), so a quarter
+     * there — the upper bound still catches a wrong decoding (e.g. rate 2
+     * without the 32 kHz alias would be 16384 Hz: PF on nearly every read).
      */
     for ( i = 0; i < ARRAY_SIZE(rates); i++ )
     {
@@ -493,8 +528,8 @@ static void test_update_and_periodic(void)
         printk("REG_A %02x polled: %u PF flags in 2 RTC seconds (want %u)\n",
                rates[i].a, got, want);
         if ( rates[i].hz <= 16 )
-            CHECK(ufs == 4 && got + 1 >= want && got <= want + 1,
-                  "REG_A %02x: %u PF flags in 2 s (%u UF), want %u +-1", rates[i].a, got, ufs, want);
+            CHECK(ufs == 4 && got * 4 >= want * 3 && got <= want + 1,
+                  "REG_A %02x: %u PF flags in 2 s (%u UF), want 3/4 of %u..%u+1", rates[i].a, got, ufs, want, want);
         else
             CHECK(ufs == 4 && got <= want + 1 && got * 4 >= want,
                   "REG_A %02x: %u PF flags in 2 s (%u UF), want %u/4..%u+1", rates[i].a, got, ufs, want, want);
@@ -588,9 +623,17 @@ static void test_alarm(void)
     CHECK(WAIT_UNTIL(n_af >= 1, 20000), "no alarm interrupt within 20 s (alarm at :%02x, now :%02x)",
           alarm, t.sec);
     cmos_write(RTC_REG_B, RTC_24H);
+    /*
+     * The handler reads the seconds when it runs, which can be 2 s after
+     * Xen raised the alarm: the vCPU gets no time for up to ~1.4 s under
+     * nested TCG on a loaded host (see "periodic, IRQ"; measured: raised at
+     * :22, handled at :24 with three QEMUs on two host CPUs).  Early is
+     * never right.
+     */
     if ( n_af )
-        CHECK(sec_at_af == alarm || sec_at_af == to_bcd((bcd(alarm) + 1) % 60),
-              "alarm at :%02x fired at :%02x", alarm, sec_at_af);
+        CHECK(sec_at_af == alarm || sec_at_af == to_bcd((bcd(alarm) + 1) % 60) ||
+              sec_at_af == to_bcd((bcd(alarm) + 2) % 60),
+              "alarm at :%02x fired at :%02x (want :%02x to 2 s later)", alarm, sec_at_af, alarm);
     /* One interrupt, for the alarm (UF/PF may be set in REG_C without their enables). */
     CHECK(n_irq == 1 && n_af == 1, "alarm: %u interrupts, %u with AF", n_irq, n_af);
 
