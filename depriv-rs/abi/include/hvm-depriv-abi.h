@@ -47,6 +47,13 @@
 #define HVM_DEPRIV_REQ_PIC_ACK          7
 #define HVM_DEPRIV_PIC_NO_VECTOR        0xffff
 /*
+ * An edge on an ISA IRQ line (vpic_irq_positive_edge()/_negative_edge()):
+ * arg0 = the IRQ (0..15), arg1 = 1 for a positive edge, 0 for a negative
+ * one.  Works on state_page.vpic, effects (a kick) in state_page.pic_out;
+ * returns 0, or HVM_DEPRIV_EINVAL for an IRQ out of range.
+ */
+#define HVM_DEPRIV_REQ_PIC_EDGE         8
+/*
  * The vRTC (MC146818, ports 0x70/0x71), on state_page.rtc with the time in
  * state_page.rtc_env; what rtc.c would have called afterwards is left in
  * state_page.rtc_out.

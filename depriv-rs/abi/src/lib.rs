@@ -18,6 +18,7 @@ pub mod req {
     pub const SELFTEST: u64 = super::HVM_DEPRIV_REQ_SELFTEST as u64;
     pub const PIC_IO: u64 = super::HVM_DEPRIV_REQ_PIC_IO as u64;
     pub const PIC_ACK: u64 = super::HVM_DEPRIV_REQ_PIC_ACK as u64;
+    pub const PIC_EDGE: u64 = super::HVM_DEPRIV_REQ_PIC_EDGE as u64;
     pub const RTC_IO: u64 = super::HVM_DEPRIV_REQ_RTC_IO as u64;
     pub const RTC_EVENT: u64 = super::HVM_DEPRIV_REQ_RTC_EVENT as u64;
     /// In PIC_IO's second argument: the access is a write.

@@ -30,6 +30,8 @@ pub extern "C" fn hvm_depriv_dispatch(req: u64, arg0: u64, arg1: u64, arg2: u64)
         #[cfg(target_arch = "x86_64")]
         abi::req::PIC_ACK => pic::ack(arg0),
         #[cfg(target_arch = "x86_64")]
+        abi::req::PIC_EDGE => pic::edge(arg0, arg1),
+        #[cfg(target_arch = "x86_64")]
         abi::req::RTC_IO => rtc::io(arg0, arg1, arg2),
         #[cfg(target_arch = "x86_64")]
         abi::req::RTC_EVENT => rtc::event(arg0),

@@ -1,5 +1,6 @@
-//! HVM_DEPRIV_REQ_PIC_IO: a guest access to the PIC or ELCR ports, and
-//! HVM_DEPRIV_REQ_PIC_ACK: an interrupt acknowledge, run by
+//! HVM_DEPRIV_REQ_PIC_IO: a guest access to the PIC or ELCR ports,
+//! HVM_DEPRIV_REQ_PIC_ACK: an interrupt acknowledge, and
+//! HVM_DEPRIV_REQ_PIC_EDGE: an edge on an ISA IRQ line, run by
 //! the `vpic` emulator on the domain's PIC records in the state page.
 
 use abi::{hvm_depriv_pic_out, hvm_depriv_state_page};
@@ -39,6 +40,21 @@ pub fn ack(accept: u64) -> i64 {
         Some(v) => i64::from(v),
         None => i64::from(abi::HVM_DEPRIV_PIC_NO_VECTOR),
     }
+}
+
+/// HVM_DEPRIV_REQ_PIC_EDGE: `irq` 0..15, `positive` 1 or 0.
+pub fn edge(irq: u64, positive: u64) -> i64 {
+    if irq > 15 || positive > 1 {
+        return abi::err::EINVAL;
+    }
+    let pics = pics();
+    let fx = if positive != 0 {
+        pics.irq_positive_edge(irq as u8)
+    } else {
+        pics.irq_negative_edge(irq as u8)
+    };
+    store(0, &fx);
+    0
 }
 
 /// `port`, `size_dir` (bytes | IO_WRITE), `val`: see the ABI header.
