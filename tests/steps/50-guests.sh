@@ -6,7 +6,8 @@
 # with hvm_depriv=1 each guest's vCPU summary must also show that the
 # payload ran its PIC/RTC/real-mode work (the vpic guest: pic-io, pic-ack
 # and pic-edge > 0, the vrtc guest: rtc-io, pic-ack and pic-edge > 0, the
-# realmode guest: realmode > 0, every guest: no contained call and no IRQ
+# realmode guest: realmode >= its FEP comparisons, every guest: no
+# contained call, no refused syscall and no IRQ
 # edge left to vpic.c: "pic edges run in Xen" 0), and the C paths the
 # payload replaces ASSERT they are not reached (a debug Xen: an ASSERT
 # fails the boot).  Then one boot checks the harness itself: a guest Xen
@@ -75,6 +76,13 @@ for g in res["guests"]:
             c["pic-edge-xen"] = e.group(1) if e else "missing"
             if any(int(c.get(k, 0)) == 0 for k in keys) or bad or c["pic-edge-xen"] != "0":
                 ok = False
+            # Every native-vs-FEP comparison of the realmode guest is at
+            # least one real-mode instruction emulated at ring 3.
+            if g["test"] == "realmode":
+                n = re.search(rf"\(d{g['domid']}\) \d+ cases x up to \d+ rounds: (\d+) comparisons", log)
+                c["comparisons"] = n.group(1) if n else "missing"
+                if not n or int(c["realmode"]) < int(n.group(1)):
+                    ok = False
             print(f"{'ok  ' if ok else 'FAIL'} depriv: {g['name']}: " + " ".join(f"{k}={v}" for k, v in c.items()),
                   file=sys.stderr)
     if not ok:

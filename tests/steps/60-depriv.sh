@@ -181,38 +181,8 @@ else
     fail "depriv-echo did not end (see $log)"
 fi
 
-
-# 5. Real-mode emulation runs in the payload (xen-patches/0006): the
-#    realmode guest (native vs forced emulation, MMIO, string I/O, some of
-#    it to PIC ports, which nests a PIC_IO call in a real-mode op) passes
-#    with hvm_depriv=1 in both paging modes, every FEP comparison was at
-#    least one instruction emulated at ring 3 (the vCPU's realmode=
-#    counter), and no syscall was refused.  A 1 s budget as above: under
-#    TCG the first call into the emulator's code is translated on the fly
-#    (1.4 ms of it was seen).
-for paging in shadow hap; do
-    label=depriv-realmode-$paging
-    python3 scripts/run-xen.py --quiet --paging "$paging" --label "$label" \
-        --xen-opt "hvm_depriv=1 hvm_fep=1 hvm_depriv_budget=1000000" realmode \
-        > "$BUILD/results/$label.out"
-    rc=$?
-    log=$BUILD/results/guests/$label.log
-    if [ $rc -eq 0 ] && grep -q '(d1) Test result: SUCCESS' "$log"; then
-        ok "$paging: realmode guest passes with real mode emulated deprivileged"
-    else
-        fail "$paging: realmode guest with hvm_depriv=1 (see $log)"
-    fi
-    counters=$(grep -o 'd1v0 hvm_depriv: calls=.*' "$log" | head -n 1)
-    n=$(echo "$counters" | sed -n 's/.* realmode=\([0-9]*\).*/\1/p')
-    errs=$(echo "$counters" | sed -n 's/.* syscall-errors=\([0-9]*\).*/\1/p')
-    cmp=$(sed -n 's/.*(d1) [0-9]* cases x up to [0-9]* rounds: \([0-9]*\) comparisons.*/\1/p' "$log")
-    if [ -n "$n" ] && [ -n "$cmp" ] && [ "$n" -ge "$cmp" ] && [ "$n" -gt 0 ]; then
-        ok "$paging: $n real-mode instructions run at ring 3 ($cmp FEP comparisons)"
-    else
-        fail "$paging: realmode counter '${n}' for ${cmp:-?} FEP comparisons"
-    fi
-    [ "${errs:-x}" = 0 ] && ok "$paging: no refused syscalls" \
-        || fail "$paging: syscall-errors=${errs:-?}"
-done
+# Real-mode emulation with hvm_depriv=1 (realmode guest passes, its
+# counter covers every FEP comparison, no refused syscall): in the baseline
+# step (50-guests.sh), which runs it with the mode off and on.
 
 finish
