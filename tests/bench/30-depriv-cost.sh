@@ -121,14 +121,14 @@ done
 python3 - "$work" "$out" "$flavour" "$paging" "$iters" "$rm_iters" "$chunk" $ops \
     > "$work/report.checks" 2>&1 <<'PY'
 import json, os, re, sys
+sys.path.insert(0, os.path.join(os.environ.get("TOP") or os.getcwd(), "tests/steps"))
+from depriv_log import per_emulator, vcpu_counters
 
 work, out, flavour, paging = sys.argv[1:5]
 iters, rm_iters, chunk = map(int, sys.argv[5:8])
 ops = sys.argv[8:]
 TARGET = 1.10
 RE_GUEST = re.compile(r"\(d(\d+)\) (COST(?:-BASELINE)?) (.*)")
-RE_CNT = re.compile(r"\(XEN\) d(\d+)v0 hvm_depriv: (calls=.*)")
-RE_EMU = re.compile(r"\(XEN\) d(\d+)v0 hvm_depriv: per emulator \(calls/syscalls/faults\): (.*)")
 
 def kv(text):
     return {k: v for k, v in re.findall(r"(\w+)=(\S+)", text)}
@@ -149,17 +149,10 @@ def load(dp):
             d = kv(m.group(3))
             guests[by_dom[int(m.group(1))]]["cost"] = d
             continue
-        m = RE_CNT.search(line)
-        if m and int(m.group(1)) in by_dom:
-            guests[by_dom[int(m.group(1))]]["counters"] = {
-                k: int(v) for k, v in kv(m.group(2)).items() if v.isdigit()}
-            continue
-        # Newer Xens add a per-emulator line: name=calls/syscalls/faults.
-        m = RE_EMU.search(line)
-        if m and int(m.group(1)) in by_dom:
-            guests[by_dom[int(m.group(1))]]["per_emulator"] = {
-                k: [int(x) for x in v.split("/")] for k, v in
-                re.findall(r"([\w-]+)=(\d+(?:/\d+)*)", m.group(2))}
+    log = open(res["log"], errors="replace").read()
+    for domid, name in by_dom.items():
+        guests[name]["counters"] = vcpu_counters(log, domid)
+        guests[name]["per_emulator"] = per_emulator(log, domid)
     return res, guests
 
 def fnum(s):

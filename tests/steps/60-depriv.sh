@@ -80,7 +80,9 @@ for paging in shadow hap; do
     rc=$?
     [ -s "$json" ] || { fail "$paging: no results (run-xen exit $rc)"; continue; }
     python3 - "$json" "$paging" "$budget_us" "${scenarios[@]}" > "$BUILD/results/$label.checks" <<'PY'
-import json, re, sys
+import json, os, re, sys
+sys.path.insert(0, os.path.join(os.getcwd(), "tests/steps"))
+from depriv_log import vcpu_counters
 res = json.load(open(sys.argv[1]))
 paging = sys.argv[2]
 BUDGET_US = int(sys.argv[3])
@@ -111,8 +113,7 @@ for g in res["guests"]:
                   f"{took} us (budget {BUDGET_US} us, limit {2 * BUDGET_US} us)")
     if name.startswith("workload") and g["domid"] is not None:
         # The PIC workload's port accesses ran at ring 3 (xen-patches/0004).
-        m = re.search(rf"d{g['domid']}v0 hvm_depriv: calls=(\d+) pic-io=(\d+)", log)
-        n = int(m.group(2)) if m else 0
+        n = (vcpu_counters(log, g["domid"]) or {}).get("pic-io", 0)
         print(f"{'ok  ' if n > 0 else 'FAIL'} {paging}: {name}: {n} PIC port accesses run deprivileged")
     if name.startswith("bystander") and paging == "shadow":
         m = re.search(rf"\(d{g['domid']}\) 4-level paging on: monitor tables mapped (\d+) before, (\d+) after", log)
