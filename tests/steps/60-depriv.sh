@@ -46,6 +46,7 @@ scenarios=(
     "priv-insn:exception 13, error code 0,"
     "single-step:exception 1,"
     "rtc-bad-request:RTC request 4/0x70 refused"
+    "pic-bad-edge:PIC edge on IRQ 8 refused (error -22)"
 )
 # Batches of three victims and bystanders, run concurrently: one making
 # depriv calls all along (under shadow paging, across a change to 4-level

@@ -133,7 +133,8 @@
 #define HVM_DEPRIV_ST_SINGLE_STEP       16  /* TF set: #DB from ring 3 */
 #define HVM_DEPRIV_ST_RTC_BAD_REQUEST   17  /* the next RTC call returns a request Xen refuses */
 #define HVM_DEPRIV_ST_RM_OUTSIDE        18  /* a real-mode op outside a REALMODE request */
-#define HVM_DEPRIV_ST_MAX               18
+#define HVM_DEPRIV_ST_PIC_BAD_EDGE      19  /* the next PIC edge call fails (EINVAL) */
+#define HVM_DEPRIV_ST_MAX               19
 
 /*
  * Syscalls: %rax at `syscall`; arguments in %rdi, %rsi, %rdx, %r10.  The

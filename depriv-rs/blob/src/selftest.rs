@@ -17,6 +17,7 @@ pub fn run(scenario: u64) -> i64 {
     };
     match s {
         abi::HVM_DEPRIV_ST_RTC_BAD_REQUEST => crate::rtc::arm_bad_request(),
+        abi::HVM_DEPRIV_ST_PIC_BAD_EDGE => crate::pic::arm_bad_edge(),
         abi::HVM_DEPRIV_ST_WILD_READ => {
             // SAFETY: deliberately faults (#PF: supervisor page); Xen
             // contains it.  Nothing is read.
