@@ -29,7 +29,9 @@ XEN_PKGS=(xen-utils-4.17 xen-utils-common xenstore-utils libxenmisc4.17
 # The rest: whatever version the configured mirrors offer now.
 OTHER_PKGS=(busybox-static libyajl2 libc6 libgcc-s1 zlib1g liblzma5 libuuid1
     libzstd1)
-MODULES=(xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs)
+MODULES=(xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs
+    # The save-file disk of run-xen.py --disk (virtio-blk, /dev/vda).
+    virtio_pci virtio_blk)
 
 die() { echo "build-dom0: error: $*" >&2; exit 1; }
 log() { echo "build-dom0: $*"; }
@@ -116,7 +118,7 @@ kver=$(ls "$X/lib/modules" | head -n1)
 mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,run,tmp,var/log,var/lib/xen,var/lib/xenstored,var/run/xen,lib64,lib/x86_64-linux-gnu,lib/modules,usr/lib/xen-4.17/bin,usr/bin,harness}
 cp "$X/bin/busybox" "$R/bin/busybox"
 for app in sh mount mkdir sleep cat echo insmod ls grep sed awk date head poweroff \
-           timeout kill ps rm seq tr wc cut dmesg uname printf test true false; do
+           timeout kill ps rm seq tr wc cut dmesg uname printf test true false dd sync; do
     ln -sf busybox "$R/bin/$app"
 done
 

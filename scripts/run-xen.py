@@ -12,9 +12,19 @@ build/xtf/TEST/test-hvm32-TEST (or --image TEST=PATH), ALIAS is the domain name
     crash     Xen crashed the domain (domain_crash / triple fault) and the guest
               reported no SUCCESS
     any       only that the guest ran to some end
+Save/restore: TEST@SR (before any :EXPECT), SR one of
+    sr            when the guest prints SAVE-POINT, dom0 runs xl save, xl
+                  restore and sends it an NMI (xl trigger); its result must
+                  then come from the restored domain
+    save-disk     the same save, to the --disk image; the guest passes if it
+                  was saved there (its result is for a later boot)
+    restore-disk  the guest is xl restore'd from the --disk image (saved by
+                  an earlier boot, same guest name) and gets the NMI
 Examples:
     run-xen.sh --paging hap vpic vrtc
     run-xen.sh --xen-opt hvm_depriv=1 'victim:crash+bystander'
+    run-xen.sh 'save-restore@sr+vpic'
+    run-xen.sh --disk sr.img save-restore@save-disk; run-xen.sh --disk sr.img save-restore@restore-disk
 
 The serial log is kept (default build/results/guests/LABEL.log); a table and
 "N passed, N failed" are printed; the exit status is 0 only if every guest
@@ -47,6 +57,8 @@ CPU = {
     "hap": "qemu64,+svm,+npt,+smep,+smap",
 }
 EXPECTS = ("success", "pass", "crash", "any")
+# Save/restore modes: the runner's name -> the plan's (tests/harness/init).
+SR_MODES = {"sr": "local", "save-disk": "save-disk", "restore-disk": "restore-disk"}
 
 RE_MARK = re.compile(r"HARNESS: (\S+)(.*)")
 RE_GUEST = re.compile(r"\(d(\d+)\) (.*)")
@@ -71,6 +83,10 @@ class Guest:
             spec, expect = spec.rsplit(":", 1)
         if expect not in EXPECTS:
             raise SystemExit(f"run-xen: bad expectation '{expect}' (one of {', '.join(EXPECTS)})")
+        spec, _, sr = spec.partition("@")
+        if sr and sr not in SR_MODES:
+            raise SystemExit(f"run-xen: bad save/restore mode '{sr}' (one of {', '.join(SR_MODES)})")
+        self.sr = sr or None
         alias, _, test = spec.rpartition("=")
         self.test = test
         self.name = alias or test
@@ -85,6 +101,10 @@ class Guest:
         self.result = None       # last "Test result:" word
         self.crashed = None      # Xen-side crash line
         self.lines = []
+        self.domids = []         # every domid the guest had (save/restore)
+        self.sr_events = []      # saved / restored / nmi, in order
+        self.sr_failed = None    # "sr-failed" marker: which step
+        self.result_before = None  # a "Test result:" of a domain before its save
 
     def outcome(self, boot_problem):
         """(ok, why) against the expectation."""
@@ -92,6 +112,20 @@ class Guest:
             return False, boot_problem or "no end marker"
         if self.end == "create-failed":
             return False, "xl create failed"
+        if self.sr_failed:
+            return False, f"save/restore failed at {self.sr_failed}"
+        if self.end == "restore-failed":
+            return False, "restore from disk failed"
+        if self.sr and self.result_before:
+            return False, f"result {self.result_before} before the save"
+        if self.sr == "save-disk":
+            if self.crashed:
+                return False, "domain crashed: " + self.crashed
+            if self.end == "saved" and "saved-to-disk" in self.sr_events:
+                return True, "saved to disk"
+            return False, f"not saved to disk (end {self.end})"
+        if self.sr and ("restored" not in self.sr_events or "nmi" not in self.sr_events):
+            return False, "not restored: " + (" ".join(self.sr_events) or "never saved")
         if self.expect == "crash":
             if self.crashed and self.result != "SUCCESS":
                 return True, "crashed by Xen as expected"
@@ -127,6 +161,8 @@ def parse_args(argv):
     ap.add_argument("--cfg", action="append", default=[], metavar="NAME:LINE",
                     help="extra xl config line for guest NAME")
     ap.add_argument("--image", action="append", default=[], metavar="TEST=PATH")
+    ap.add_argument("--disk", metavar="PATH", help="raw disk image for dom0 (virtio-blk, "
+                    "/dev/vda there): where @save-disk/@restore-disk keep save files")
     ap.add_argument("--label", help="name of the log (default derived from the guests)")
     ap.add_argument("--log", help="serial log path")
     ap.add_argument("--json", help="write per-guest results here")
@@ -203,6 +239,10 @@ def main(argv):
         for g in guests:
             if g.name == name:
                 g.cfg.append(line)
+    if any(g.sr in ("save-disk", "restore-disk") for g in guests) and not a.disk:
+        die("@save-disk/@restore-disk need --disk PATH")
+    if a.disk and not os.path.isfile(a.disk):
+        die(f"disk image {a.disk} not found (e.g. truncate -s 256M {a.disk})")
     for g in guests:
         if not os.path.isfile(g.image):
             die(f"guest image {g.image} not found (make -C tests/xtf TESTS={g.test})")
@@ -216,7 +256,10 @@ def main(argv):
 
     # The per-boot overlay: plan + guest configs + images, appended as a
     # second cpio to dom0's initramfs (the kernel unpacks both).
-    plan = "".join(f"batch {a.guest_timeout} {' '.join(g.name for g in b)}\n" for b in batches)
+    plan = "".join(f"sr {g.name} {SR_MODES[g.sr]}\n" for g in guests if g.sr)
+    if a.disk:
+        plan += "disk /dev/vda\n"
+    plan += "".join(f"batch {a.guest_timeout} {' '.join(g.name for g in b)}\n" for b in batches)
     entries = [("harness", 0o40755, None), ("harness/guests", 0o40755, None),
                ("harness/plan", 0o100644, plan.encode())]
     for g in guests:
@@ -239,11 +282,15 @@ def main(argv):
                "-serial", f"file:{log}", "-monitor", "none",
                "-kernel", xen, "-append", " ".join(xen_opts),
                "-initrd", f"{dom0}/vmlinuz {kargs},{initrd}"]
+        if a.disk:
+            cmd += ["-drive", f"file={os.path.abspath(a.disk)},format=raw,if=none,id=sr0",
+                    "-device", "virtio-blk-pci,drive=sr0"]
         boot_timeout = a.boot_timeout or (180 + a.guest_timeout * len(batches))
         if not a.quiet:
             print(f"run-xen: {os.path.relpath(xen, TOP)} paging={a.paging} "
                   f"opts='{' '.join(xen_opts[len(BASE_XEN_OPTS):])}' guests: "
-                  + " | ".join("+".join(f"{g.name}:{g.expect}" for g in b) for b in batches))
+                  + " | ".join("+".join(f"{g.name}{'@' + g.sr if g.sr else ''}:{g.expect}"
+                                        for g in b) for b in batches))
             print(f"run-xen: serial log {os.path.relpath(log, TOP)}")
         start = time.time()
         with open(os.path.join(tmp, "qemu.out"), "wb") as qout:
@@ -291,6 +338,7 @@ def main(argv):
             json.dump({"paging": a.paging, "xen": xen, "log": log, "seconds": round(elapsed, 1),
                        "boot_problem": boot_problem, "guests": [
                            {"name": g.name, "test": g.test, "expect": g.expect, "domid": g.domid,
+                            "domids": g.domids, "sr": g.sr, "sr_events": g.sr_events,
                             "result": g.result, "crashed": g.crashed, "end": g.end,
                             "secs": g.secs, "ok": ok, "why": why} for g, ok, why in rows]},
                       f, indent=1)
@@ -316,6 +364,24 @@ def watch(proc, log, guests, boot_timeout, a):
                     g = by_name[mm.group(1)]
                     g.domid = int(mm.group(2))
                     by_domid[g.domid] = g
+                    if g.domid not in g.domids:
+                        g.domids.append(g.domid)
+            elif kw in ("saved", "saved-to-disk", "restored", "nmi", "sr-failed"):
+                mm = re.match(r"\s*(\S+)(?: domid=(\d+))?(?:.* step=(\S+))?", rest)
+                if mm and mm.group(1) in by_name:
+                    g = by_name[mm.group(1)]
+                    if kw == "sr-failed":
+                        g.sr_failed = mm.group(3) or "?"
+                    else:
+                        g.sr_events.append(kw)
+                    if kw == "restored" and mm.group(2):
+                        # From here on the guest is the restored domain: a
+                        # result printed before the save does not count.
+                        g.result_before, g.result = g.result_before or g.result, None
+                        g.domid = int(mm.group(2))
+                        by_domid[g.domid] = g
+                        if g.domid not in g.domids:
+                            g.domids.append(g.domid)
             elif kw == "end":
                 mm = re.match(r"\s*(\S+) status=(\S+)(?: secs=(\d+))?", rest)
                 if mm and mm.group(1) in by_name:
