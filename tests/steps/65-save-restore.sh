@@ -15,8 +15,9 @@
 # restored).  With hvm_depriv=1 a guest also passes only if Xen's summary
 # of each of its domains' vCPU (printed at destruction: the saved domain
 # and the restored one) shows the payload ran its PIC and RTC port I/O
-# (pic-io > 0, rtc-io > 0) and contained nothing (faults, watchdog,
-# syscall-errors 0); with hvm_depriv=0 there must be no such summary.
+# (pic-io > 0, rtc-io > 0) and its IRQ edges (pic-edge > 0, none left to
+# vpic.c) and contained nothing (faults, watchdog, syscall-errors 0); with
+# hvm_depriv=0 there must be no such summary.
 # Needs build/xen-debug (make xen-debug).
 set -uo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -49,8 +50,10 @@ boot() {
         --xen-opt "$opts" --label "$label" --json "$RES/$label.json" \
         --disk "$DISK" --guest-timeout 300 "$@"
     if [ -s "$RES/$label.json" ]; then
-        read -r mp mf < <(python3 - "$RES/$label.json" "$RES/$label.log" "$dp" <<'PY'
+        read -r mp mf < <(python3 - "$RES/$label.json" "$RES/$label.log" "$dp" "$TOP/tests/steps" <<'PY'
 import json, re, sys
+sys.path.insert(0, sys.argv[4])
+from depriv_log import edges_in_xen, vcpu_counters
 res = json.load(open(sys.argv[1]))
 log = open(sys.argv[2], errors="replace").read()
 depriv = sys.argv[3] == "1"
@@ -59,8 +62,7 @@ for g in res["guests"]:
     ok = bool(g["ok"])
     # The save-restore guests: every domain they had (saved, restored).
     for d in (g["domids"] if g["test"] == "save-restore" else []):
-        m = re.search(rf"\(XEN\) d{d}v0 hvm_depriv: (calls=.*)", log)
-        c = dict(kv.split("=") for kv in m.group(1).split()) if m else {}
+        c = vcpu_counters(log, d) or {}
         if not depriv:
             if c:
                 ok = False
@@ -68,12 +70,19 @@ for g in res["guests"]:
                   f"{'hvm_depriv summary with hvm_depriv=0' if c else 'no hvm_depriv summary (off)'}",
                   file=sys.stderr)
             continue
-        good = bool(c) and int(c["pic-io"]) > 0 and int(c["rtc-io"]) > 0 and \
-            int(c["faults"]) + int(c["watchdog"]) + int(c["syscall-errors"]) == 0
+        # IRQ edges too (the guest's periodic IRQ 8), none left to vpic.c.
+        c["pic-edge-xen"] = edges_in_xen(log, d)
+        good = bool(c) and c["pic-io"] > 0 and c["rtc-io"] > 0 and c.get("pic-edge", 0) > 0 and \
+            c["pic-edge-xen"] == 0 and c["faults"] + c["watchdog"] + c["syscall-errors"] == 0
         ok = ok and good
         print(f"{'ok  ' if good else 'FAIL'} {g['name']} d{d}: "
               + (" ".join(f"{k}={v}" for k, v in c.items()) if c else "no hvm_depriv summary"),
               file=sys.stderr)
+    if not ok:
+        # The guest's own failure lines, for the step summary.
+        for d in g.get("domids") or [g["domid"]]:
+            for line in re.findall(rf"^.*\(d{d}\) (?:Fail|Test result).*$", log, re.M):
+                print(f"FAIL {g['name']}: {line.strip()}", file=sys.stderr)
     p += ok
     f += not ok
 print(p, f)
