@@ -55,14 +55,15 @@ for step in "$dir"/[0-9]*.sh; do
         "$([ $rc -ne 0 ] && echo '  <-- FAILED')")")
 done
 echo
+# Failure lines first, so that the summary stays the last thing printed.
+for name in "${failed[@]}"; do
+    echo "==== $suite/$name: failure lines (first 20; full output in build/results/$suite/$name.log)"
+    grep -a -E 'FAIL|Fail:|not ok|status=(timeout|create-failed)|Test result: (FAILURE|ERROR)|panic|Assertion' \
+        "$results/$name.log" | head -20
+    echo
+done
 echo "==== $suite summary"
 for l in "${summary[@]}"; do echo "$l"; done
 echo
-for name in "${failed[@]}"; do
-    echo "==== $suite/$name: failure lines (first 40; full output in build/results/$suite/$name.log)"
-    grep -a -E 'FAIL|Fail:|not ok|status=(timeout|create-failed)|Test result: (FAILURE|ERROR)|panic|Assertion' \
-        "$results/$name.log" | head -40
-    echo
-done
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
