@@ -7,8 +7,11 @@
 # payload ran its PIC/RTC/real-mode work (the vpic guest: pic-io, pic-ack
 # and pic-edge > 0, the vrtc guest: rtc-io, pic-ack and pic-edge > 0, the
 # realmode guest: realmode >= its FEP comparisons, every guest: no
-# contained call, no refused syscall and no IRQ
-# edge left to vpic.c: "pic edges run in Xen" 0), and the C paths the
+# contained call, no refused syscall, and no IRQ edge left to vpic.c
+# ("pic edges run in Xen" 0) — except the evtchn-gsi guest, whose IRQ 10
+# is raised by a timer softirq while it halts: those edges must have run
+# in vpic.c and been counted (> 0), its acknowledges and deasserts in the
+# payload (pic-ack, pic-edge > 0)), and the C paths the
 # payload replaces ASSERT they are not reached (a debug Xen: an ASSERT
 # fails the boot).  Then one boot checks the harness itself: a guest Xen
 # kills (triple fault, expected "crash") running concurrently with a
@@ -18,7 +21,7 @@ set -uo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
 STEP_COUNTS=${STEP_COUNTS:-/dev/null}
-GUESTS=(${HVM_GUESTS:-reg-integrity vpic vrtc realmode})
+GUESTS=(${HVM_GUESTS:-reg-integrity vpic vrtc realmode evtchn-gsi})
 MODES=(${HVM_PAGING:-shadow hap})
 DEPRIV=(${HVM_DEPRIV_MODES:-0 1})
 # A call is stopped after this long; TCG can stall the host for far longer
@@ -59,7 +62,11 @@ res = json.load(open(sys.argv[1]))
 log = open(sys.argv[2], errors="replace").read()
 depriv = sys.argv[3] == "1"
 want = {"vpic": ["pic-io", "pic-ack", "pic-edge"], "vrtc": ["rtc-io", "pic-ack", "pic-edge"],
-        "realmode": ["realmode"]}
+        "realmode": ["realmode"], "evtchn-gsi": ["pic-ack", "pic-edge"]}
+# Guests whose IRQ edges are raised where no vCPU of theirs is current (a
+# timer softirq while they halt): vpic.c runs those, and must have counted
+# them; every other guest raises its IRQs itself: none may be left to C.
+EDGES_IN_XEN = {"evtchn-gsi"}
 p = f = 0
 for g in res["guests"]:
     ok = bool(g["ok"])
@@ -71,10 +78,12 @@ for g in res["guests"]:
         else:
             keys = want.get(g["test"], [])
             bad = c["faults"] + c["watchdog"] + c["syscall-errors"]
-            # Edges vpic.c ran itself (no vCPU of the domain current): none
-            # here, nothing but the guest's own vCPU raises its IRQs.
             c["pic-edge-xen"] = edges_in_xen(log, g["domid"])
-            if any(c.get(k, 0) == 0 for k in keys) or bad or c["pic-edge-xen"] != 0:
+            if g["test"] in EDGES_IN_XEN:
+                edges_ok = (c["pic-edge-xen"] or 0) > 0
+            else:
+                edges_ok = c["pic-edge-xen"] == 0
+            if any(c.get(k, 0) == 0 for k in keys) or bad or not edges_ok:
                 ok = False
             # Every native-vs-FEP comparison of the realmode guest is at
             # least one real-mode instruction emulated at ring 3.

@@ -170,6 +170,23 @@ long hypercall_hvm_op(unsigned int cmd, void *arg)
     return hypercall2(__HYPERVISOR_hvm_op, cmd, (unsigned long)arg);
 }
 
+long hypercall_memory_op(unsigned int cmd, void *arg)
+{
+    return hypercall2(__HYPERVISOR_memory_op, cmd, (unsigned long)arg);
+}
+
+long hypercall_event_channel_op(unsigned int cmd, void *arg)
+{
+    return hypercall2(__HYPERVISOR_event_channel_op, cmd, (unsigned long)arg);
+}
+
+/* The 32-bit ABI passes the 64-bit timeout in two registers, low first. */
+long hypercall_set_timer_op(uint64_t timeout)
+{
+    return hypercall2(__HYPERVISOR_set_timer_op, (uint32_t)timeout,
+                      (uint32_t)(timeout >> 32));
+}
+
 void hypercall_shutdown(unsigned int reason)
 {
     struct { uint32_t reason; } arg = { reason };

@@ -13,8 +13,11 @@
 #define _ASM_XEN_FEP "ud2a; .ascii \"xen\";"
 #endif
 
+#define __HYPERVISOR_memory_op        12
+#define __HYPERVISOR_set_timer_op     15
 #define __HYPERVISOR_xen_version 17
 #define __HYPERVISOR_sched_op    29
+#define __HYPERVISOR_event_channel_op 32
 #define __HYPERVISOR_hvm_op      34
 
 #define DOMID_SELF 0x7ff0
