@@ -23,18 +23,11 @@
  */
 #include <xtf.h>
 
+#include "../guest-check.h"
+#include "../pic-regs.h"
+#include "../rtc-regs.h"
+
 const char test_title[] = "vPIC/vRTC state across save/restore";
-
-#define PIC_M 0x20
-#define PIC_S 0xa0
-#define ELCR_M 0x4d0
-#define ELCR_S 0x4d1
-
-#define OCW3_READ_IRR 0x0a
-#define OCW3_READ_ISR 0x0b
-#define OCW3_POLL     0x0c
-#define OCW2_SP_EOI   0x60
-#define OCW2_SET_PRIO 0xc0
 
 /* ICW2's low 3 bits are ignored: the bases are 0x50 and 0x78. */
 #define VEC_M 0x50
@@ -45,32 +38,6 @@ const char test_title[] = "vPIC/vRTC state across save/restore";
 /* Level-triggered IRQ3, 5, 7 and 14 (Xen keeps IRQ0-2, 8, 13 edge). */
 #define ELCR_M_VAL 0xa8
 #define ELCR_S_VAL 0x40
-
-#define RTC_SECONDS 0x00
-#define RTC_SECONDS_ALARM 0x01
-#define RTC_MINUTES 0x02
-#define RTC_MINUTES_ALARM 0x03
-#define RTC_HOURS 0x04
-#define RTC_HOURS_ALARM 0x05
-#define RTC_DAY_OF_WEEK 0x06
-#define RTC_DAY_OF_MONTH 0x07
-#define RTC_MONTH 0x08
-#define RTC_YEAR 0x09
-#define RTC_REG_A 0x0a
-#define RTC_REG_B 0x0b
-#define RTC_REG_C 0x0c
-#define RTC_REG_D 0x0d
-
-#define RTC_UIP 0x80
-#define RTC_SET 0x80
-#define RTC_PIE 0x40
-#define RTC_AIE 0x20
-#define RTC_DM_BINARY 0x04
-#define RTC_24H 0x02
-#define RTC_IRQF 0x80
-#define RTC_PF 0x40
-#define RTC_AF 0x20
-#define RTC_VRT 0x80
 
 /* 32 kHz divider, rate 12: 16 Hz. */
 #define REG_A_VAL 0x2c
@@ -85,45 +52,6 @@ const char test_title[] = "vPIC/vRTC state across save/restore";
 #define WAIT_SECS 150
 /* Longest save + restore accepted, in RTC seconds (disk mode: two boots). */
 #define MAX_GAP_SECS 900
-
-static unsigned int nr_checks, nr_fail;
-static const char *section = "";
-
-#define CHECK(cond, fmt, ...)                                   \
-    do {                                                        \
-        nr_checks++;                                            \
-        if ( !(cond) )                                          \
-        {                                                       \
-            nr_fail++;                                          \
-            xtf_failure("Fail: %s: " fmt "\n", section, ##__VA_ARGS__); \
-        }                                                       \
-    } while ( 0 )
-
-static uint8_t read_irr(uint16_t pic) { outb(OCW3_READ_IRR, pic); return inb(pic); }
-static uint8_t read_isr(uint16_t pic) { outb(OCW3_READ_ISR, pic); return inb(pic); }
-
-/* The CMOS index is write-only: index/data pairs run with interrupts off. */
-static uint8_t cmos_read(uint8_t idx)
-{
-    unsigned long fl = read_flags();
-    uint8_t v;
-
-    cli();
-    outb(idx, 0x70);
-    v = inb(0x71);
-    write_flags(fl);
-    return v;
-}
-
-static void cmos_write(uint8_t idx, uint8_t val)
-{
-    unsigned long fl = read_flags();
-
-    cli();
-    outb(idx, 0x70);
-    outb(val, 0x71);
-    write_flags(fl);
-}
 
 /* Written by the interrupt handlers. */
 static volatile unsigned int n_irq8, n_pf, n_af, n_noflag, n_bad_isr, n_nmi;
@@ -158,29 +86,6 @@ bool do_unhandled_exception(struct cpu_regs *regs)
         return false;
     n_nmi++;
     return true;
-}
-
-struct rtc_time {
-    uint8_t sec, min, hour, dow, mday, mon, year;
-};
-
-static void read_time(struct rtc_time *t)
-{
-    struct rtc_time a, b;
-
-    do {
-        while ( cmos_read(RTC_REG_A) & RTC_UIP )
-            ;
-        a.sec = cmos_read(RTC_SECONDS); a.min = cmos_read(RTC_MINUTES);
-        a.hour = cmos_read(RTC_HOURS); a.dow = cmos_read(RTC_DAY_OF_WEEK);
-        a.mday = cmos_read(RTC_DAY_OF_MONTH); a.mon = cmos_read(RTC_MONTH);
-        a.year = cmos_read(RTC_YEAR);
-        b.sec = cmos_read(RTC_SECONDS); b.min = cmos_read(RTC_MINUTES);
-        b.hour = cmos_read(RTC_HOURS); b.dow = cmos_read(RTC_DAY_OF_WEEK);
-        b.mday = cmos_read(RTC_DAY_OF_MONTH); b.mon = cmos_read(RTC_MONTH);
-        b.year = cmos_read(RTC_YEAR);
-    } while ( memcmp(&a, &b, sizeof(a)) );
-    *t = a;
 }
 
 /* Binary mode: the registers are plain numbers. */

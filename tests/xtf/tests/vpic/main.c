@@ -11,44 +11,23 @@
  */
 #include <xtf.h>
 
+#include "../guest-check.h"
+#include "../pic-regs.h"
+
 const char test_title[] = "vPIC (8259A) emulation";
 
-#define PIC_M 0x20
-#define PIC_S 0xa0
-#define ELCR_M 0x4d0
-#define ELCR_S 0x4d1
 
-#define OCW3_READ_IRR 0x0a
-#define OCW3_READ_ISR 0x0b
-#define OCW3_POLL     0x0c
 #define OCW3_SMM_SET  0x68
 #define OCW3_SMM_CLR  0x48
 #define OCW2_NS_EOI   0x20
-#define OCW2_SP_EOI   0x60
 #define OCW2_ROT_NS_EOI 0xa0
-#define OCW2_SET_PRIO 0xc0
 #define OCW2_ROT_AEOI_SET 0x80
 #define OCW2_ROT_AEOI_CLR 0x00
 
 #define VEC_M 0x30
 #define VEC_S 0x38
 
-static unsigned int nr_checks, nr_fail;
 
-#define CHECK(cond, fmt, ...)                                   \
-    do {                                                        \
-        nr_checks++;                                            \
-        if ( !(cond) )                                          \
-        {                                                       \
-            nr_fail++;                                          \
-            xtf_failure("Fail: %s: " fmt "\n", section, ##__VA_ARGS__); \
-        }                                                       \
-    } while ( 0 )
-
-static const char *section = "";
-
-static uint8_t read_irr(uint16_t pic) { outb(OCW3_READ_IRR, pic); return inb(pic); }
-static uint8_t read_isr(uint16_t pic) { outb(OCW3_READ_ISR, pic); return inb(pic); }
 static uint8_t poll(uint16_t pic) { outb(OCW3_POLL, pic); return inb(pic); }
 
 /* Cascade, edge, with ICW4 (8086 mode, optionally AEOI). */

@@ -17,81 +17,19 @@
  */
 #include <xtf.h>
 
-const char test_title[] = "vRTC (MC146818) emulation";
-
-#define RTC_SECONDS 0x00
-#define RTC_SECONDS_ALARM 0x01
-#define RTC_MINUTES 0x02
-#define RTC_MINUTES_ALARM 0x03
-#define RTC_HOURS 0x04
-#define RTC_HOURS_ALARM 0x05
-#define RTC_DAY_OF_WEEK 0x06
-#define RTC_DAY_OF_MONTH 0x07
-#define RTC_MONTH 0x08
-#define RTC_YEAR 0x09
-#define RTC_REG_A 0x0a
-#define RTC_REG_B 0x0b
-#define RTC_REG_C 0x0c
-#define RTC_REG_D 0x0d
-
-#define RTC_UIP 0x80
-#define RTC_DIV_32K 0x20
-#define RTC_SET 0x80
-#define RTC_PIE 0x40
-#define RTC_AIE 0x20
-#define RTC_UIE 0x10
-#define RTC_DM_BINARY 0x04
-#define RTC_24H 0x02
-#define RTC_IRQF 0x80
-#define RTC_PF 0x40
-#define RTC_AF 0x20
-#define RTC_UF 0x10
-#define RTC_VRT 0x80
-
-#define VEC_M 0x30
-#define VEC_S 0x38
-
-static unsigned int nr_checks, nr_fail;
-static const char *section = "";
-
-#define CHECK(cond, fmt, ...)                                   \
-    do {                                                        \
-        nr_checks++;                                            \
-        if ( !(cond) )                                          \
-        {                                                       \
-            nr_fail++;                                          \
-            xtf_failure("Fail: %s: " fmt "\n", section, ##__VA_ARGS__); \
-        }                                                       \
-    } while ( 0 )
-
+#include "../guest-check.h"
 /*
  * The index is parked at REG_C after every access, so the IRQ8 handler can
  * read REG_C with a single port read (one VM exit per interrupt, which lets
  * TCG keep up with the faster rates).
  */
-static uint8_t cmos_read(uint8_t idx)
-{
-    unsigned long fl = read_flags();
-    uint8_t v;
+#define CMOS_PARK_INDEX 0x0c
+#include "../rtc-regs.h"
 
-    cli();
-    outb(idx, 0x70);
-    v = inb(0x71);
-    outb(RTC_REG_C, 0x70);
-    write_flags(fl);
-    return v;
-}
+const char test_title[] = "vRTC (MC146818) emulation";
 
-static void cmos_write(uint8_t idx, uint8_t val)
-{
-    unsigned long fl = read_flags();
-
-    cli();
-    outb(idx, 0x70);
-    outb(val, 0x71);
-    outb(RTC_REG_C, 0x70);
-    write_flags(fl);
-}
+#define VEC_M 0x30
+#define VEC_S 0x38
 
 /* Interrupt bookkeeping, written by the IRQ8 handler. */
 static volatile unsigned int n_irq, n_pf, n_af, n_uf, n_noflag;
@@ -153,30 +91,6 @@ static void sti_hlt_or_spin(void)
     sti();
     asm volatile ("pause; pause; pause; pause");
     cli();
-}
-
-struct rtc_time {
-    uint8_t sec, min, hour, dow, mday, mon, year;
-};
-
-static void read_time(struct rtc_time *t)
-{
-    struct rtc_time a, b;
-
-    do {
-        /* Datasheet: read when UIP is clear; re-read until stable. */
-        while ( cmos_read(RTC_REG_A) & RTC_UIP )
-            ;
-        a.sec = cmos_read(RTC_SECONDS); a.min = cmos_read(RTC_MINUTES);
-        a.hour = cmos_read(RTC_HOURS); a.dow = cmos_read(RTC_DAY_OF_WEEK);
-        a.mday = cmos_read(RTC_DAY_OF_MONTH); a.mon = cmos_read(RTC_MONTH);
-        a.year = cmos_read(RTC_YEAR);
-        b.sec = cmos_read(RTC_SECONDS); b.min = cmos_read(RTC_MINUTES);
-        b.hour = cmos_read(RTC_HOURS); b.dow = cmos_read(RTC_DAY_OF_WEEK);
-        b.mday = cmos_read(RTC_DAY_OF_MONTH); b.mon = cmos_read(RTC_MONTH);
-        b.year = cmos_read(RTC_YEAR);
-    } while ( memcmp(&a, &b, sizeof(a)) );
-    *t = a;
 }
 
 static bool bcd_ok(uint8_t v) { return (v & 0xf) <= 9 && (v >> 4) <= 9; }
