@@ -37,12 +37,15 @@ setup_bytes=$(( (sects + 1) * 512 ))
 head -c "$setup_bytes" "$bz" > "$tmp/setup.bin"
 tail -c +$(( setup_bytes + 1 )) "$bz" > "$tmp/kernel.bin"
 
-# Initramfs: busybox and /init.
+# Initramfs: busybox, /init and rtc-uie (RTC update interrupts via /dev/rtc0).
 dpkg-deb -x "$bdeb" "$tmp/bb"
 root=$tmp/root
 mkdir -p "$root"/bin "$root"/dev "$root"/proc "$root"/sys
 cp "$tmp/bb/bin/busybox" "$root/bin/busybox"
 cp "$OS/init" "$root/init"
+gcc -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie -fno-stack-protector \
+    -fcf-protection=none -Wall -Wextra -Wl,--build-id=none -s \
+    -o "$root/bin/rtc-uie" "$OS/rtc-uie.c"
 chmod 755 "$root/init" "$root/bin/busybox"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 -n > "$tmp/initramfs.cpio.gz"
 
