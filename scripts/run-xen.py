@@ -56,7 +56,7 @@ CPU = {
     "shadow": "qemu64,+svm,+smep,+smap",
     "hap": "qemu64,+svm,+npt,+smep,+smap",
 }
-EXPECTS = ("success", "pass", "crash", "any")
+EXPECTS = ("success", "pass", "crash", "any", "reboot")
 # Save/restore modes: the runner's name -> the plan's (tests/harness/init).
 SR_MODES = {"sr": "local", "save-disk": "save-disk", "restore-disk": "restore-disk"}
 
@@ -126,6 +126,13 @@ class Guest:
             return False, f"not saved to disk (end {self.end})"
         if self.sr and ("restored" not in self.sr_events or "nmi" not in self.sr_events):
             return False, "not restored: " + (" ".join(self.sr_events) or "never saved")
+        if self.expect == "reboot":
+            # An OS that reports, then reboots with no firmware to reboot
+            # into: its own triple fault ends it (on_reboot="destroy").
+            if self.result == "SUCCESS" and self.crashed and "Triple fault" in self.crashed:
+                return True, "SUCCESS, then its reboot (triple fault)"
+            return False, f"expected SUCCESS then a reboot, got {self.result or 'no result'}" + \
+                (f", {self.crashed}" if self.crashed else ", no reboot")
         if self.expect == "crash":
             if self.crashed and self.result != "SUCCESS":
                 return True, "crashed by Xen as expected"
