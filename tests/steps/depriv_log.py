@@ -5,7 +5,7 @@ goes, used by the test steps and the benchmark:
 
   (XEN) dNv0 hvm_depriv: calls=.. pic-io=.. ... faults=.. watchdog=..
   (XEN) dNv0 hvm_depriv: per emulator (calls/syscalls/faults): other=a/b/c pic=..
-  (XEN) dN hvm_depriv: pic edges run in Xen (no vCPU of the domain current): N
+  (XEN) dN hvm_depriv: pic edges deferred (raised where no vCPU of the domain was current): N, run in Xen (pending at a save): M
 """
 import re
 
@@ -32,7 +32,19 @@ def per_emulator(log, domid, vcpu=0):
             for k, v in re.findall(r"([\w-]+)=(\d+(?:/\d+)*)", line)}
 
 
+def _edges(log, domid):
+    return _last(rf"\bd{domid} hvm_depriv: pic edges deferred \(raised where no vCPU of the domain "
+                 rf"was current\): (\d+), run in Xen \(pending at a save\): (\d+)", log)
+
+
+def edges_deferred(log, domid):
+    """IRQ edges raised where no vCPU of the domain was current (run later
+    in the payload), or None."""
+    e = _edges(log, domid)
+    return None if e is None else int(e[0])
+
+
 def edges_in_xen(log, domid):
-    """IRQ edges vpic.c ran itself for the domain (no vCPU of it current), or None."""
-    n = _last(rf"\bd{domid} hvm_depriv: pic edges run in Xen \(no vCPU of the domain current\): (\d+)", log)
-    return None if n is None else int(n)
+    """IRQ edges vpic.c ran itself (still pending at a save), or None."""
+    e = _edges(log, domid)
+    return None if e is None else int(e[1])

@@ -5,12 +5,12 @@
  * PIC line from wherever the event is sent.  Here the event is VIRQ_TIMER
  * from a single-shot timer (set_timer_op) that expires while the vCPU is
  * halted: the timer softirq runs on an idle (or another domain's) vCPU,
- * where no depriv call can be made, so with hvm_depriv=1 that edge runs in
- * vpic.c on the domain's PIC records and is counted as such (pic-edge-xen,
- * checked by the baseline step), while the acknowledge and the deassert
- * (at the next VM entry, in the guest's context) run in the payload: both
- * kinds of edge on the same records.  The guest checks that every timer
- * tick arrives, on the right vector, and on no other.
+ * where no depriv call can be made, so with hvm_depriv=1 that edge is
+ * recorded, the halted vCPU kicked, and the edge run in the payload at its
+ * interrupt assist (counted as pic-edge-deferred, checked by the baseline
+ * step), before the acknowledge and the deassert (at the next VM entry).
+ * The guest checks that every timer tick arrives, on the right vector,
+ * and on no other.
  */
 #include <xtf.h>
 
