@@ -6,6 +6,8 @@
 use abi::{hvm_depriv_pic_out, hvm_depriv_state_page};
 use vpic::{Dir, Vpic};
 
+use crate::selftest::Trap;
+
 const _: () = assert!(core::mem::size_of::<Vpic>() == 16);
 
 fn pics() -> &'static mut Vpic {
@@ -42,35 +44,14 @@ pub fn ack(accept: u64) -> i64 {
     }
 }
 
-/// Where HVM_DEPRIV_ST_PIC_BAD_EDGE arms the next edge call: 8 bytes of
-/// the scratch area next to the RTC's (see rtc.rs), only the payload
-/// writes them.
-const BAD_EDGE_ARM: u64 = abi::STATE_SCRATCH + 256 - 16;
-const BAD_EDGE_MAGIC: u64 = 0x7069_635f_6564_6721;
-
-/// The self-test scenario: the next edge call fails as one with an IRQ
-/// out of range would, which Xen must answer by crashing the domain.
-pub fn arm_bad_edge() -> i64 {
-    // SAFETY: inside the state page, mapped read-write for the call.
-    unsafe { (BAD_EDGE_ARM as *mut u64).write_volatile(BAD_EDGE_MAGIC) };
-    0
-}
-
-fn take_bad_edge() -> bool {
-    // SAFETY: as in `arm_bad_edge`.
-    unsafe {
-        let p = BAD_EDGE_ARM as *mut u64;
-        let armed = p.read_volatile() == BAD_EDGE_MAGIC;
-        if armed {
-            p.write_volatile(0);
-        }
-        armed
-    }
-}
+/// HVM_DEPRIV_ST_PIC_BAD_EDGE: the next edge call fails as one with an IRQ
+/// out of range would, which Xen must answer by crashing the domain.  The
+/// 8 bytes of the scratch area before the RTC's trap (rtc.rs).
+pub const BAD_EDGE: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 16, 0x7069_635f_6564_6721);
 
 /// HVM_DEPRIV_REQ_PIC_EDGE: `irq` 0..15, `positive` 1 or 0.
 pub fn edge(irq: u64, positive: u64) -> i64 {
-    if irq > 15 || positive > 1 || take_bad_edge() {
+    if irq > 15 || positive > 1 || BAD_EDGE.take() {
         return abi::err::EINVAL;
     }
     let pics = pics();

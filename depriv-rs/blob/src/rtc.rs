@@ -2,6 +2,7 @@
 //! the domain's RTC state in the state page.  Xen samples its clocks into
 //! `rtc_env` before the call and makes the calls left in `rtc_out` after it.
 
+use crate::selftest::Trap;
 use abi::{hvm_depriv_rtc_req, hvm_depriv_rtc_state, hvm_depriv_state_page};
 use core::mem::{align_of, offset_of, size_of};
 use vrtc::{Ctx, Dir, Env, IoOutcome, Request, RtcState, Timer};
@@ -30,34 +31,12 @@ fn state() -> *mut hvm_depriv_state_page {
     abi::va::STATE as *mut hvm_depriv_state_page
 }
 
-/// Where HVM_DEPRIV_ST_RTC_BAD_REQUEST arms the next call: the last 8
-/// bytes of the scratch area, which only the payload writes (the guest
-/// cannot reach the state page, and Xen runs that scenario only when
-/// booted with hvm_depriv=selftest).
-const BAD_REQUEST_ARM: u64 = abi::STATE_SCRATCH + 256 - 8;
-const BAD_REQUEST_MAGIC: u64 = 0x7274_635f_6261_6421;
+/// HVM_DEPRIV_ST_RTC_BAD_REQUEST: the next RTC call returns a request list
+/// Xen must refuse (and crash the domain for).  The last 8 bytes of the
+/// scratch area.
+pub const BAD_REQUEST: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 8, 0x7274_635f_6261_6421);
 /// An op Xen's rtc.c does not know.
 const BAD_REQUEST_OP: u32 = 0xbad;
-
-/// The self-test scenario: make the next RTC call return a request list
-/// Xen must refuse (and crash the domain for).
-pub fn arm_bad_request() -> i64 {
-    // SAFETY: inside the state page, mapped read-write for the call.
-    unsafe { (BAD_REQUEST_ARM as *mut u64).write_volatile(BAD_REQUEST_MAGIC) };
-    0
-}
-
-fn take_bad_request() -> bool {
-    // SAFETY: as in `arm_bad_request`.
-    unsafe {
-        let p = BAD_REQUEST_ARM as *mut u64;
-        let armed = p.read_volatile() == BAD_REQUEST_MAGIC;
-        if armed {
-            p.write_volatile(0);
-        }
-        armed
-    }
-}
 
 /// The RTC record, in the state page.
 fn rtc() -> &'static mut RtcState {
@@ -139,7 +118,7 @@ fn store(cx: &Ctx, val: u32) -> i64 {
         }
         nr = nr.wrapping_add(1);
     }
-    if take_bad_request() {
+    if BAD_REQUEST.take() {
         // SAFETY: as above; one slot, within the array.
         unsafe {
             core::ptr::addr_of_mut!((*out).req)

@@ -11,13 +11,48 @@ use crate::arch::{abort, syscall4};
 /// An address in Xen's own image (XEN_VIRT_START): mapped, supervisor only.
 const XEN_ADDRESS: u64 = 0xffff_82d0_4000_0000;
 
+/// A scenario that arms the next call of some request to misbehave: a
+/// magic value in 8 bytes of the state page's scratch area, which only the
+/// payload writes (the guest cannot reach the state page, and Xen runs the
+/// scenarios only when booted with hvm_depriv=selftest).
+pub struct Trap {
+    slot: u64,
+    magic: u64,
+}
+
+impl Trap {
+    pub const fn new(slot: u64, magic: u64) -> Self {
+        Self { slot, magic }
+    }
+
+    /// The scenario's request: arm it.
+    pub fn arm(&self) -> i64 {
+        // SAFETY: inside the state page, mapped read-write for the call.
+        unsafe { (self.slot as *mut u64).write_volatile(self.magic) };
+        0
+    }
+
+    /// In the armed request: whether to misbehave now (once).
+    pub fn take(&self) -> bool {
+        let p = self.slot as *mut u64;
+        // SAFETY: as in `arm`.
+        unsafe {
+            let armed = p.read_volatile() == self.magic;
+            if armed {
+                p.write_volatile(0);
+            }
+            armed
+        }
+    }
+}
+
 pub fn run(scenario: u64) -> i64 {
     let Ok(s) = i32::try_from(scenario) else {
         return abi::err::EINVAL;
     };
     match s {
-        abi::HVM_DEPRIV_ST_RTC_BAD_REQUEST => crate::rtc::arm_bad_request(),
-        abi::HVM_DEPRIV_ST_PIC_BAD_EDGE => crate::pic::arm_bad_edge(),
+        abi::HVM_DEPRIV_ST_RTC_BAD_REQUEST => crate::rtc::BAD_REQUEST.arm(),
+        abi::HVM_DEPRIV_ST_PIC_BAD_EDGE => crate::pic::BAD_EDGE.arm(),
         abi::HVM_DEPRIV_ST_WILD_READ => {
             // SAFETY: deliberately faults (#PF: supervisor page); Xen
             // contains it.  Nothing is read.
