@@ -57,7 +57,7 @@ for mode in "${MODES[@]}"; do
         read -r mp mf < <(python3 - "$json" "$BUILD/results/guests/$label.log" "$dp" "$TOP/tests/steps" <<'PY'
 import json, re, sys
 sys.path.insert(0, sys.argv[4])
-from depriv_log import edges_deferred, edges_in_xen, vcpu_counters
+from depriv_log import contained, edges_deferred, edges_in_xen, guest_failure_lines, vcpu_counters
 res = json.load(open(sys.argv[1]))
 log = open(sys.argv[2], errors="replace").read()
 depriv = sys.argv[3] == "1"
@@ -78,7 +78,7 @@ for g in res["guests"]:
             print(f"FAIL depriv: {g['name']}: no hvm_depriv summary for d{g['domid']}v0", file=sys.stderr)
         else:
             keys = want.get(g["test"], [])
-            bad = c["faults"] + c["watchdog"] + c["syscall-errors"]
+            bad = contained(c)
             c["pic-edge-deferred"] = edges_deferred(log, g["domid"])
             c["pic-edge-xen"] = edges_in_xen(log, g["domid"])
             edges_ok = c["pic-edge-xen"] == 0
@@ -97,8 +97,8 @@ for g in res["guests"]:
                   file=sys.stderr)
     if not ok:
         # The guest's own failure lines, for the step summary (CI shows a tail).
-        for line in re.findall(rf"^.*\(d{g['domid']}\) (?:Fail|Test result).*$", log, re.M):
-            print(f"FAIL {g['name']}: {line.strip()}", file=sys.stderr)
+        for line in guest_failure_lines(log, g["domid"]):
+            print(f"FAIL {g['name']}: {line}", file=sys.stderr)
     p += ok
     f += not ok
 print(p, f)

@@ -23,6 +23,17 @@ def vcpu_counters(log, domid, vcpu=0):
     return {k: int(v) for k, v in re.findall(r"([\w-]+)=(\d+)", line)}
 
 
+def contained(c):
+    """Calls that went wrong, from vcpu_counters(): contained (faults,
+    watchdog) or with a refused syscall.  0 for a clean run."""
+    return c["faults"] + c["watchdog"] + c["syscall-errors"]
+
+
+def guest_failure_lines(log, domid):
+    """The guest's own "Fail..." and "Test result" lines (as Xen logged them)."""
+    return [line.strip() for line in re.findall(rf"^.*\(d{domid}\) (?:Fail|Test result).*$", log, re.M)]
+
+
 def per_emulator(log, domid, vcpu=0):
     """{emulator: [calls, syscalls, faults]}, or None."""
     line = _last(rf"\bd{domid}v{vcpu} hvm_depriv: per emulator \(calls/syscalls/faults\): (.*)$", log)
