@@ -361,6 +361,13 @@ def watch(proc, log, guests, boot_timeout, a):
     partial = ""
     deadline = time.time() + boot_timeout
 
+    def now_domain(g, domid):
+        """@g is domain @domid from here on (created, or restored)."""
+        g.domid = domid
+        by_domid[domid] = g
+        if domid not in g.domids:
+            g.domids.append(domid)
+
     def handle(line):
         m = RE_MARK.search(line)
         if m:
@@ -368,11 +375,7 @@ def watch(proc, log, guests, boot_timeout, a):
             if kw == "start":
                 mm = re.match(r"\s*(\S+) domid=(\d+)", rest)
                 if mm and mm.group(1) in by_name:
-                    g = by_name[mm.group(1)]
-                    g.domid = int(mm.group(2))
-                    by_domid[g.domid] = g
-                    if g.domid not in g.domids:
-                        g.domids.append(g.domid)
+                    now_domain(by_name[mm.group(1)], int(mm.group(2)))
             elif kw in ("saved", "saved-to-disk", "restored", "nmi", "sr-failed"):
                 mm = re.match(r"\s*(\S+)(?: domid=(\d+))?(?:.* step=(\S+))?", rest)
                 if mm and mm.group(1) in by_name:
@@ -385,10 +388,7 @@ def watch(proc, log, guests, boot_timeout, a):
                         # From here on the guest is the restored domain: a
                         # result printed before the save does not count.
                         g.result_before, g.result = g.result_before or g.result, None
-                        g.domid = int(mm.group(2))
-                        by_domid[g.domid] = g
-                        if g.domid not in g.domids:
-                            g.domids.append(g.domid)
+                        now_domain(g, int(mm.group(2)))
             elif kw == "end":
                 mm = re.match(r"\s*(\S+) status=(\S+)(?: secs=(\d+))?", rest)
                 if mm and mm.group(1) in by_name:
