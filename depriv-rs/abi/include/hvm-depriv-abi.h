@@ -266,11 +266,12 @@ struct hvm_depriv_rm_rep {
 /*
  * HVM_DEPRIV_REQ_REALMODE, in the page of its own each vCPU has, mapped
  * user RW at HVM_DEPRIV_VA_RM (only the vCPU's own calls see it: real-mode
- * emulations of different vCPUs run at the same time).  Xen fills regs in; on OKAY (and on EXCEPTION
- * from a REP string instruction stopped part way) the payload leaves the
- * instruction's registers there, and in every case rc, retire and, on
- * EXCEPTION, the event it raised itself (an op's exception Xen has already
- * recorded).  The buffers are for the syscalls' arguments and results.
+ * emulations of different vCPUs run at the same time).  Xen fills regs in;
+ * on OKAY (and on EXCEPTION from a REP string instruction stopped part
+ * way) the payload leaves the instruction's registers there, and in every
+ * case rc, retire and, on EXCEPTION, the event it raised itself (an op's
+ * exception Xen has already recorded).  The buffers are for the syscalls'
+ * arguments and results.
  */
 struct hvm_depriv_rm {
     /* EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI (the low 32 bits). */
