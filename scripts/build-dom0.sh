@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build the PV dom0 image the guest harness boots under Xen: Debian's kernel
 # and an initramfs with busybox, the Xen 4.17 toolstack, the libraries it
-# needs, the five Xen modules, a stand-in device model and tests/harness/init.
+# needs, the five Xen modules, a stand-in device model, tests/harness/init and
+# the harness's vm_event tool (tests/harness/vm-event-hog.c, built here
+# against Debian's libxenctrl: libxen-dev, see scripts/setup.sh).
 #
 # Everything comes from Debian packages fetched with `apt-get download` (no
 # install) into build/dom0-cache, which `make clean` keeps: once a package's
@@ -40,7 +42,7 @@ force=0
 [ "${1:-}" = --force ] && force=1
 
 inputs_stamp() {
-    { cat "$0" "$HARNESS/init" "$HARNESS/fake-dm"; echo "$XEN_TOOLS_VERSION"; } 2>/dev/null \
+    { cat "$0" "$HARNESS/init" "$HARNESS/fake-dm" "$HARNESS/vm-event-hog.c"; echo "$XEN_TOOLS_VERSION"; } 2>/dev/null \
         | sha256sum | cut -d' ' -f1
 }
 # Several runners may start at once: one builds, the others wait for it.
@@ -52,7 +54,7 @@ if [ $force = 0 ] && [ -s "$OUT/initramfs.cpio.gz" ] && [ -s "$OUT/vmlinuz" ] \
     exit 0
 fi
 
-for t in apt-get apt-cache dpkg-deb cpio gzip readelf objcopy; do
+for t in apt-get apt-cache dpkg-deb cpio gzip readelf objcopy gcc; do
     command -v $t >/dev/null || die "$t not found (run scripts/setup.sh)"
 done
 
@@ -138,6 +140,12 @@ cp -a "$X/etc/xen/xl.conf" "$R/etc/xen/xl.conf" 2>/dev/null || true
 # Run-time state directories libxl expects.
 mkdir -p "$R/var/lib/xen/dump" "$R/var/lib/xl" "$R/run/xen"
 
+# The harness's vm_event tool, against Debian's libxenctrl (the SONAME is
+# the toolstack's: the library itself comes from the packages above).
+[ -f /usr/include/xenctrl.h ] || die "xenctrl.h not found: install libxen-dev (scripts/setup.sh)"
+gcc -O2 -Wall -Wextra -Werror -o "$R/harness/vm-event-hog" "$HARNESS/vm-event-hog.c" -lxenctrl \
+    || die "building tests/harness/vm-event-hog.c failed"
+
 # Libraries: the transitive DT_NEEDED closure of the binaries, resolved in the
 # unpacked tree, plus libgcc_s (glibc dlopens it for pthread_cancel: without
 # it xl aborts with rc 134 after creating the domain).
@@ -151,7 +159,7 @@ find_lib() {
 }
 declare -A seen=()
 queue=("$R/$XB/xl" "$R/$XB/xenstored" "$R/$XB/xenconsoled" "$R/$XB/xen-init-dom0"
-       "$R/$XB/libxl-save-helper" "$R/usr/bin/xenstore")
+       "$R/$XB/libxl-save-helper" "$R/usr/bin/xenstore" "$R/harness/vm-event-hog")
 extra=(libgcc_s.so.1 ld-linux-x86-64.so.2)
 for l in "${extra[@]}"; do queue+=("lib:$l"); done
 while [ ${#queue[@]} -gt 0 ]; do

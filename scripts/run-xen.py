@@ -20,6 +20,10 @@ Save/restore: TEST@SR (before any :EXPECT), SR one of
                   was saved there (its result is for a later boot)
     restore-disk  the guest is xl restore'd from the --disk image (saved by
                   an earlier boot, same guest name) and gets the NMI
+A full vm_event ring: --monitor NAME makes dom0 enable guest NAME's
+monitor ring with asynchronous CR0-write events before it first runs, and
+never consume it (tests/harness/vm-event-hog.c): the ring's 8 slots fill up
+and later CR0 writes wait for one.  The guest fails if that setup fails.
 Examples:
     run-xen.sh --paging hap vpic vrtc
     run-xen.sh --xen-opt hvm_depriv=1 'victim:crash+bystander'
@@ -105,6 +109,8 @@ class Guest:
         self.sr_events = []      # saved / restored / nmi, in order
         self.sr_failed = None    # "sr-failed" marker: which step
         self.result_before = None  # a "Test result:" of a domain before its save
+        self.monitor = False     # --monitor: dom0 fills its vm_event ring
+        self.monitor_ok = None   # "monitor" marker seen (True) / "monitor-failed" (False)
 
     def outcome(self, boot_problem):
         """(ok, why) against the expectation."""
@@ -112,6 +118,9 @@ class Guest:
             return False, boot_problem or "no end marker"
         if self.end == "create-failed":
             return False, "xl create failed"
+        if self.monitor and not self.monitor_ok:
+            return False, "vm_event monitor setup failed" if self.monitor_ok is False \
+                else "vm_event monitor never set up"
         if self.sr_failed:
             return False, f"save/restore failed at {self.sr_failed}"
         if self.end == "restore-failed":
@@ -168,6 +177,9 @@ def parse_args(argv):
     ap.add_argument("--cfg", action="append", default=[], metavar="NAME:LINE",
                     help="extra xl config line for guest NAME")
     ap.add_argument("--image", action="append", default=[], metavar="TEST=PATH")
+    ap.add_argument("--monitor", action="append", default=[], metavar="NAME",
+                    help="guest NAME gets a vm_event monitor ring with CR0-write events "
+                    "that dom0 never consumes (see above)")
     ap.add_argument("--disk", metavar="PATH", help="raw disk image for dom0 (virtio-blk, "
                     "/dev/vda there): where @save-disk/@restore-disk keep save files")
     ap.add_argument("--label", help="name of the log (default derived from the guests)")
@@ -207,7 +219,7 @@ def guest_cfg(g, mem):
         'type = "hvm"',
         'builder = "hvm"',
         f"memory = {mem}",
-        "vcpus = 1",
+    ] + ([] if any(re.match(r"\s*vcpus\s*=", c) for c in g.cfg) else ["vcpus = 1"]) + [
         f'firmware_override = "/harness/guests/{g.name}.elf"',
         # libxl starts a device model for every HVM guest: the harness's
         # stand-in only reports "running" (see tests/harness/fake-dm).
@@ -246,6 +258,10 @@ def main(argv):
         for g in guests:
             if g.name == name:
                 g.cfg.append(line)
+    for name in a.monitor:
+        if name not in names:
+            die(f"--monitor {name}: no such guest")
+        next(g for g in guests if g.name == name).monitor = True
     if any(g.sr in ("save-disk", "restore-disk") for g in guests) and not a.disk:
         die("@save-disk/@restore-disk need --disk PATH")
     if a.disk and not os.path.isfile(a.disk):
@@ -264,6 +280,7 @@ def main(argv):
     # The per-boot overlay: plan + guest configs + images, appended as a
     # second cpio to dom0's initramfs (the kernel unpacks both).
     plan = "".join(f"sr {g.name} {SR_MODES[g.sr]}\n" for g in guests if g.sr)
+    plan += "".join(f"monitor {g.name}\n" for g in guests if g.monitor)
     if a.disk:
         plan += "disk /dev/vda\n"
     plan += "".join(f"batch {a.guest_timeout} {' '.join(g.name for g in b)}\n" for b in batches)
@@ -346,6 +363,7 @@ def main(argv):
                        "boot_problem": boot_problem, "guests": [
                            {"name": g.name, "test": g.test, "expect": g.expect, "domid": g.domid,
                             "domids": g.domids, "sr": g.sr, "sr_events": g.sr_events,
+                            "monitor": g.monitor_ok,
                             "result": g.result, "crashed": g.crashed, "end": g.end,
                             "secs": g.secs, "ok": ok, "why": why} for g, ok, why in rows]},
                       f, indent=1)
@@ -389,6 +407,10 @@ def watch(proc, log, guests, boot_timeout, a):
                         # result printed before the save does not count.
                         g.result_before, g.result = g.result_before or g.result, None
                         now_domain(g, int(mm.group(2)))
+            elif kw in ("monitor", "monitor-failed"):
+                mm = re.match(r"\s*(\S+)", rest)
+                if mm and mm.group(1) in by_name:
+                    by_name[mm.group(1)].monitor_ok = kw == "monitor"
             elif kw == "end":
                 mm = re.match(r"\s*(\S+) status=(\S+)(?: secs=(\d+))?", rest)
                 if mm and mm.group(1) in by_name:

@@ -7,6 +7,7 @@ PKGS=(
     build-essential flex bison python3 gcc-multilib dpkg-dev
     libclang-dev clang lld cpio busybox-static valgrind
     qemu-system-x86 xz-utils gzip file binutils patch rsync
+    libxen-dev
 )
 
 die() { echo "setup: error: $*" >&2; exit 1; }

@@ -4,7 +4,9 @@
 # is crashed, with the right one-line report) while a bystander guest keeps
 # making thousands of depriv calls and passes, and Xen survives; in shadow
 # and HAP paging; every PIC/RTC access of a counting guest is run by the
-# payload, one call each, no syscall (depriv-count).  Plus: the ABI header
+# payload, one call each, no syscall (depriv-count); a real-mode emulation
+# that finds a vm_event ring full waits after its call, not in it
+# (rm-vm-event).  Plus: the ABI header
 # Xen carries is the project's, bad options keep the mode off with a clear
 # message.
 set -uo pipefail
@@ -182,6 +184,34 @@ elif grep -q 'HARNESS: end depriv-echo' "$log"; then
 else
     fail "depriv-echo did not end (see $log)"
 fi
+
+# 5. Nothing in a depriv call sleeps.  Guest rm-vm-event's 11 APs each
+# write CR0 once in real mode through forced emulation (so the payload's
+# emulator makes the write, a SYS_RM_WRITE_CR syscall inside the call),
+# while dom0 has the guest's vm_event monitor ring report CR0 writes and
+# never consumes it (run-xen.py --monitor, tests/harness/vm-event-hog.c).
+# From the 9th write on the 8-slot ring is full and the guest's own vCPU
+# must wait for a slot: not inside the call (a debug Xen asserted there,
+# in prepare_to_wait()), but after it, before the write is retried.  Xen
+# must stay up, the bystander pass, the domain go away cleanly.
+label=depriv-vm-event-full
+python3 scripts/run-xen.py --quiet --paging hap --label "$label" \
+    --xen-opt "hvm_depriv=1 hvm_depriv_budget=$budget_us hvm_fep=1" \
+    --monitor rm-vm-event --cfg "rm-vm-event:vcpus = 12" \
+    'rm-vm-event+vpic' >/dev/null
+rc=$?
+log=$BUILD/results/guests/$label.log
+if [ $rc -eq 0 ]; then
+    ok "real-mode CR0 writes against a full vm_event ring: Xen up, guest and bystander pass"
+else
+    fail "real-mode CR0 writes against a full vm_event ring (see $log)"
+fi
+if grep -q 'hvm_depriv: real mode: vm_event ring full, waiting after the call' "$log"; then
+    ok "a vCPU found the ring full inside a depriv call and waited after it"
+else
+    fail "no vCPU found the vm_event ring full inside a depriv call (see $log)"
+fi
+grep -o '(d1) APs started: .*' "$log" | sed 's/^(d1) /info /'
 
 # Real-mode emulation with hvm_depriv=1 (realmode guest passes, its
 # counter covers every FEP comparison, no refused syscall): in the baseline

@@ -11,7 +11,7 @@
 #ifndef HVM_DEPRIV_ABI_H
 #define HVM_DEPRIV_ABI_H
 
-#define HVM_DEPRIV_ABI_VERSION          1
+#define HVM_DEPRIV_ABI_VERSION          2
 
 /*
  * The ring-3 address space, in the lower half (L4 slot 0) of each HVM
@@ -20,6 +20,7 @@
 #define HVM_DEPRIV_VA_BASE              0x40000000 /* text, then rodata */
 #define HVM_DEPRIV_VA_MAX_PAYLOAD       0x00100000 /* 1M of text+rodata */
 #define HVM_DEPRIV_VA_STATE             0x40100000 /* the domain's state page */
+#define HVM_DEPRIV_VA_RM                0x40101000 /* the vCPU's real-mode page */
 #define HVM_DEPRIV_VA_GUARD             0x4017f000 /* never mapped */
 #define HVM_DEPRIV_VA_STACK             0x40180000 /* lowest stack page */
 #define HVM_DEPRIV_STACK_PAGES          2
@@ -88,26 +89,27 @@
 /*
  * One instruction of a vCPU in real mode (CR0.PE=0), where Xen's HVM
  * emulation would run x86_emulate(): no arguments.  The payload emulates it
- * on state_page.rm.regs, reaching guest memory, ports, segment and control
+ * on the registers in the vCPU's real-mode page (struct hvm_depriv_rm at
+ * HVM_DEPRIV_VA_RM), reaching guest memory, ports, segment and control
  * registers, MSRs and CPUID only through the HVM_DEPRIV_SYS_RM_* syscalls
  * (Xen's emulation ops for this instruction; valid only during this
- * request), and leaves the outcome in state_page.rm.  Returns 0, or a
+ * request), and leaves the outcome in that page.  Returns 0, or a
  * negative error (the domain is then crashed).
  */
 #define HVM_DEPRIV_REQ_REALMODE         6
-/* state_page.rm.rc: Xen's X86EMUL_* codes, as the ops return them. */
+/* hvm_depriv_rm.rc: Xen's X86EMUL_* codes, as the ops return them. */
 #define HVM_DEPRIV_RM_OKAY              0
 #define HVM_DEPRIV_RM_UNHANDLEABLE      1
 #define HVM_DEPRIV_RM_EXCEPTION         2
 #define HVM_DEPRIV_RM_RETRY             3
 #define HVM_DEPRIV_RM_CMPXCHG_FAILED    7   /* from SYS_RM_CMPXCHG only */
-/* state_page.rm.retire: Xen's ctxt->retire flags. */
+/* hvm_depriv_rm.retire: Xen's ctxt->retire flags. */
 #define HVM_DEPRIV_RM_RETIRE_HLT        0x01
 #define HVM_DEPRIV_RM_RETIRE_MOV_SS     0x02
 #define HVM_DEPRIV_RM_RETIRE_STI        0x04
 #define HVM_DEPRIV_RM_RETIRE_SINGLESTEP 0x08
 #define HVM_DEPRIV_RM_RETIRE_UNBLOCK_NMI 0x10
-/* state_page.rm.ev_type: Xen's X86_EVENTTYPE_* (software events only). */
+/* hvm_depriv_rm.ev_type: Xen's X86_EVENTTYPE_* (software events only). */
 #define HVM_DEPRIV_RM_EV_HW_EXCEPTION   3
 #define HVM_DEPRIV_RM_EV_SW_INTERRUPT   4
 #define HVM_DEPRIV_RM_EV_PRI_SW_EXCEPTION 5
@@ -150,7 +152,10 @@
  * the op of its own x86_emulate_ops for the instruction being emulated and
  * returns its X86EMUL_* code (>= 0), or a negative error for a bad
  * argument.  "seg" is Xen's enum x86_segment; pointers (p) lie in the
- * state page; data lengths are at most HVM_DEPRIV_RM_DATA_MAX.
+ * vCPU's real-mode page (HVM_DEPRIV_VA_RM); data lengths are at most
+ * HVM_DEPRIV_RM_DATA_MAX.  Xen may sleep in none of them: an op that would
+ * have to wait (a full vm_event ring) returns HVM_DEPRIV_RM_RETRY, and Xen
+ * waits after the request, before the instruction is emulated again.
  */
 #define HVM_DEPRIV_SYS_RM_INSN_FETCH    3   /* offset, p, bytes (<= 15) */
 #define HVM_DEPRIV_SYS_RM_READ          4   /* seg, offset, p, bytes */
@@ -259,11 +264,14 @@ struct hvm_depriv_rm_rep {
 };
 
 /*
- * HVM_DEPRIV_REQ_REALMODE.  Xen fills regs in; on OKAY (and on EXCEPTION
- * from a REP string instruction stopped part way) the payload leaves the
- * instruction's registers there, and in every case rc, retire and, on
- * EXCEPTION, the event it raised itself (an op's exception Xen has already
- * recorded).  The buffers are for the syscalls' arguments and results.
+ * HVM_DEPRIV_REQ_REALMODE, in the page of its own each vCPU has, mapped
+ * user RW at HVM_DEPRIV_VA_RM (only the vCPU's own calls see it: real-mode
+ * emulations of different vCPUs run at the same time).  Xen fills regs in;
+ * on OKAY (and on EXCEPTION from a REP string instruction stopped part
+ * way) the payload leaves the instruction's registers there, and in every
+ * case rc, retire and, on EXCEPTION, the event it raised itself (an op's
+ * exception Xen has already recorded).  The buffers are for the syscalls'
+ * arguments and results.
  */
 struct hvm_depriv_rm {
     /* EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI (the low 32 bits). */
@@ -296,8 +304,6 @@ struct hvm_depriv_state_page {
     struct hvm_depriv_rtc_state rtc;
     struct hvm_depriv_rtc_env rtc_env;
     struct hvm_depriv_rtc_out rtc_out;
-    /* HVM_DEPRIV_REQ_REALMODE (one vCPU at a time: Xen serialises). */
-    struct hvm_depriv_rm rm;
     unsigned char scratch[256];   /* e.g. LOG buffers */
 };
 #endif

@@ -63,24 +63,25 @@ pub mod err {
 pub mod va {
     pub const BASE: u64 = super::HVM_DEPRIV_VA_BASE as u64;
     pub const STATE: u64 = super::HVM_DEPRIV_VA_STATE as u64;
+    pub const RM: u64 = super::HVM_DEPRIV_VA_RM as u64;
     pub const GUARD: u64 = super::HVM_DEPRIV_VA_GUARD as u64;
     pub const STACK: u64 = super::HVM_DEPRIV_VA_STACK as u64;
 }
 
-static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_state_page>(), 1016);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_state_page>(), 816);
 static_assertions::const_assert!(core::mem::size_of::<hvm_depriv_state_page>() <= 4096);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, vpic), 8);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, pic_out), 24);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rtc), 32);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rtc_env), 136);
 static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rtc_out), 168);
-static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, rm), 560);
-static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, scratch), 760);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_state_page, scratch), 560);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_state>(), 104);
 static_assertions::const_assert_eq!(core::mem::align_of::<hvm_depriv_rtc_state>(), 8);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_env>(), 32);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_req>(), 24);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rm>(), 200);
+static_assertions::const_assert!(core::mem::size_of::<hvm_depriv_rm>() <= 4096);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_seg>(), 16);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rm_rep>(), 40);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_pic_out>(), 8);
@@ -99,7 +100,8 @@ static_assertions::const_assert_eq!(
 static_assertions::const_assert!(
     HVM_DEPRIV_VA_BASE + HVM_DEPRIV_VA_MAX_PAYLOAD <= HVM_DEPRIV_VA_STATE
 );
-static_assertions::const_assert!(HVM_DEPRIV_VA_STATE + 0x1000 <= HVM_DEPRIV_VA_GUARD);
+static_assertions::const_assert!(HVM_DEPRIV_VA_STATE + 0x1000 <= HVM_DEPRIV_VA_RM);
+static_assertions::const_assert!(HVM_DEPRIV_VA_RM + 0x1000 <= HVM_DEPRIV_VA_GUARD);
 
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)]

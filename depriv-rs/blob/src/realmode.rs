@@ -1,10 +1,11 @@
 //! HVM_DEPRIV_REQ_REALMODE: one instruction of a vCPU in real mode, run by
-//! the `realmode` emulator on the registers Xen put in `state_page.rm`.
+//! the `realmode` emulator on the registers Xen put in the vCPU's real-mode
+//! page (`struct hvm_depriv_rm` at `HVM_DEPRIV_VA_RM`).
 //! Every access to guest state goes through Xen's own emulation ops for the
 //! instruction (the `HVM_DEPRIV_SYS_RM_*` syscalls), so MMIO, ioreq retries
 //! and exceptions raised by the ops keep Xen's semantics.
 
-use abi::{hvm_depriv_rm, hvm_depriv_rm_rep, hvm_depriv_seg, hvm_depriv_state_page};
+use abi::{hvm_depriv_rm, hvm_depriv_rm_rep, hvm_depriv_seg};
 use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
 
 use crate::arch::syscall4;
@@ -17,40 +18,37 @@ const DATA_MAX: usize = abi::HVM_DEPRIV_RM_DATA_MAX as usize;
 const NO_EC: u32 = abi::HVM_DEPRIV_RM_NO_EC as u32;
 
 fn rm() -> *mut hvm_depriv_rm {
-    let state = abi::va::STATE as *mut hvm_depriv_state_page;
-    // SAFETY: only an address computation inside the state page, which is
-    // mapped read-write for this domain at HVM_DEPRIV_VA_STATE.
-    unsafe { core::ptr::addr_of_mut!((*state).rm) }
+    // The vCPU's own page, mapped read-write at HVM_DEPRIV_VA_RM.
+    abi::va::RM as *mut hvm_depriv_rm
 }
 
-/// Ring-3 addresses of the syscall buffers in `state_page.rm`.
+/// Ring-3 addresses of the syscall buffers in the real-mode page.
 fn data_ptr() -> *mut [u8; 2 * DATA_MAX] {
-    // SAFETY: as in rm().
+    // SAFETY: an address computation inside the mapped real-mode page.
     unsafe { core::ptr::addr_of_mut!((*rm()).data) }
 }
 fn val_ptr() -> *mut u64 {
-    // SAFETY: as in rm().
+    // SAFETY: an address computation inside the mapped real-mode page.
     unsafe { core::ptr::addr_of_mut!((*rm()).val) }
 }
 fn seg_ptr() -> *mut hvm_depriv_seg {
-    // SAFETY: as in rm().
+    // SAFETY: an address computation inside the mapped real-mode page.
     unsafe { core::ptr::addr_of_mut!((*rm()).seg) }
 }
 fn rep_ptr() -> *mut hvm_depriv_rm_rep {
-    // SAFETY: as in rm().
+    // SAFETY: an address computation inside the mapped real-mode page.
     unsafe { core::ptr::addr_of_mut!((*rm()).rep) }
 }
 fn cpuid_ptr() -> *mut [u32; 4] {
-    // SAFETY: as in rm().
+    // SAFETY: an address computation inside the mapped real-mode page.
     unsafe { core::ptr::addr_of_mut!((*rm()).cpuid) }
 }
 
-// The state page is written by Xen during syscalls: every access below is
-// volatile, and the `syscall` asm is not `nomem`, so nothing is cached
+// The real-mode page is written by Xen during syscalls: every access below
+// is volatile, and the `syscall` asm is not `nomem`, so nothing is cached
 // across one.  SAFETY (all of them): the pointers come from the functions
-// above (inside the mapped state page, properly aligned), and while this
-// request runs Xen serialises the domain's real-mode emulations, so no other
-// vCPU uses `state_page.rm`.
+// above (inside the mapped real-mode page, properly aligned), and the page
+// is this vCPU's alone, so no other vCPU's emulation uses it.
 fn get<T: Copy>(p: *const T) -> T {
     // SAFETY: see above.
     unsafe { p.read_volatile() }
@@ -61,7 +59,7 @@ fn put<T>(p: *mut T, v: T) {
 }
 
 /// The event Xen recorded for an op that raised an exception (Xen copies
-/// `ctxt->event` into `state_page.rm` for us).
+/// `ctxt->event` into the real-mode page for us).
 fn op_event() -> Event {
     let r = rm();
     // SAFETY: see get().
@@ -402,7 +400,7 @@ fn put_event(r: *mut hvm_depriv_rm, ev: &Event) {
     }
 }
 
-/// Emulate one instruction; the outcome goes to `state_page.rm`.
+/// Emulate one instruction; the outcome goes to the real-mode page.
 pub fn run() -> i64 {
     let r = rm();
     // SAFETY (each): see get().

@@ -145,9 +145,9 @@ pub fn run(scenario: u64) -> i64 {
             }
             0
         }
-        // A well-formed real-mode op (READ_CR 0 into the state page) is
+        // A well-formed real-mode op (READ_CR 0 into the real-mode page) is
         // still refused outside a REALMODE request.
-        abi::HVM_DEPRIV_ST_RM_OUTSIDE => syscall4(abi::sys::RM_READ_CR, 0, abi::va::STATE, 0, 0),
+        abi::HVM_DEPRIV_ST_RM_OUTSIDE => syscall4(abi::sys::RM_READ_CR, 0, abi::va::RM, 0, 0),
         _ => abi::err::EINVAL,
     }
 }
