@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks of the Xen side of the build: the series applies, both flavours
-# carry the payload between the section bounds, the boot option is
+# carry the payload between the section bounds and the PV speculation
+# alternatives on the payload's ring transitions, the boot option is
 # documented, and the scripts fail clearly on bad input.
 set -uo pipefail
 p=0 f=0
@@ -33,6 +34,20 @@ for flavour in debug release; do
     fi
     readelf -S -W "$syms" | grep -qE '\] \.hvm_deprivileged +PROGBITS .* AX ' && ok "$flavour: .hvm_deprivileged output section" \
         || fail "$flavour: no .hvm_deprivileged output section"
+    # The payload's ring-3 entries and exits carry the speculation
+    # alternatives of Xen's PV ones (SYSCALL entry, restore_all_guest), the
+    # VERW, and interrupt returns to ring 3 go through them.
+    python3 "$TOP/tests/steps/spec_alt_sites.py" "$syms" \
+        "$BUILD/xen-src/xen/arch/x86/include/asm/cpufeatures.h" \
+        "$BUILD/xen-obj-$flavour/include/xen/lib/x86/cpuid-autogen.h" > "$work/alt" 2>&1
+    while IFS= read -r line; do
+        case $line in
+            "ok   "*) ok "$flavour: ${line#ok   }" ;;
+            "FAIL "*) fail "$flavour: ${line#FAIL }" ;;
+            *) echo "$flavour: $line" ;;
+        esac
+    done < "$work/alt"
+    grep -qE '^(ok|FAIL) ' "$work/alt" || fail "$flavour: spec_alt_sites.py printed no checks: $(tail -3 "$work/alt")"
 done
 
 grep -q '^### hvm_depriv (x86)' "$BUILD/xen-src/docs/misc/xen-command-line.pandoc" \

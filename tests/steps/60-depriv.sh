@@ -6,9 +6,9 @@
 # and HAP paging; every PIC/RTC access of a counting guest is run by the
 # payload, one call each, no syscall (depriv-count); a real-mode emulation
 # that finds a vm_event ring full waits after its call, not in it
-# (rm-vm-event).  Plus: the ABI header
-# Xen carries is the project's, bad options keep the mode off with a clear
-# message.
+# (rm-vm-event); the payload's ring transitions take a PV guest's
+# speculation actions, per spec-ctrl=.  Plus: the ABI header Xen carries is
+# the project's, bad options keep the mode off with a clear message.
 set -uo pipefail
 cd "$TOP" || exit 1
 p=0 f=0
@@ -212,6 +212,56 @@ else
     fail "no vCPU found the vm_event ring full inside a depriv call (see $log)"
 fi
 grep -o '(d1) APs started: .*' "$log" | sed 's/^(d1) /info /'
+
+# 6. Speculation on the payload's ring transitions (xen-patches/0012): the
+#    boot line lists the entry/exit actions applied, and they are a PV
+#    guest's, following spec-ctrl=.  Once with the defaults (the round-trip
+#    boot above), once forcing the actions QEMU's CPU can run (VERW, DIV
+#    scrub, BHB loop, entry LFENCE) with a payload making calls and one
+#    interrupted at ring 3 until the watchdog stops it.
+spec_checks() { # log label [field=value ...]
+    python3 - "$@" <<'PY'
+import re, sys
+log = open(sys.argv[1], errors="replace").read()
+label, want = sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
+m = re.search(r"hvm_depriv: ring-3 transitions: (.*)", log)
+pv = re.search(r"Support for PV VMs:(.*)", log)
+if not m or not pv:
+    print(f"FAIL {label}: no 'hvm_depriv: ring-3 transitions:' or no 'Support for PV VMs:' line")
+    sys.exit()
+print(f"ok   {label}: boot line 'hvm_depriv: ring-3 transitions: {m.group(1).strip()}'")
+got = dict(kv.strip().rsplit(" ", 1) for kv in m.group(1).split(","))
+pv = pv.group(1).split()
+for ours, theirs in (("IBPB-entry", "IBPB-entry"), ("RSB", "RSB"),
+                     ("MSR_SPEC_CTRL", "MSR_SPEC_CTRL"), ("VERW", "VERW"),
+                     ("BHB", "BHB-entry")):
+    on = got.get(ours, "?") not in ("no", "?")
+    good = ours in got and on == (theirs in pv)
+    print(f"{'ok  ' if good else 'FAIL'} {label}: {ours} {got.get(ours, 'missing')}, "
+          f"as for PV guests ({theirs} {'on' if theirs in pv else 'off'})")
+for k, v in want.items():
+    good = got.get(k) == v
+    print(f"{'ok  ' if good else 'FAIL'} {label}: {k} {got.get(k, 'missing')} (expected {v})")
+PY
+}
+count() { p=$((p + $(grep -c '^ok ' <<<"$1"))); f=$((f + $(grep -c '^FAIL' <<<"$1"))); }
+out=$(spec_checks "$BUILD/results/guests/depriv-roundtrip.log" "spec-ctrl default")
+echo "$out"; count "$out"
+label=depriv-spec
+python3 scripts/run-xen.py --quiet --paging shadow --label "$label" \
+    --json "$BUILD/results/guests/$label.json" \
+    --xen-opt "hvm_depriv=selftest hvm_depriv_budget=$budget_us spec-ctrl=verw=pv,div-scrub,bhb-entry=pv,bhb-seq=short" \
+    'depriv-echo:pass' 'depriv-watchdog:crash' > "$BUILD/results/$label.out"
+rc=$?
+log=$BUILD/results/guests/$label.log
+if [ $rc -eq 0 ] && grep -q '(d1) Test result: SUCCESS' "$log" &&
+   grep -q 'd2v0: hvm_depriv: call ran past its budget' "$log"; then
+    ok "forced VERW/DIV/BHB: depriv calls pass, a looping payload is stopped and contained"
+else
+    fail "forced VERW/DIV/BHB: calls or containment failed (see $log)"
+fi
+out=$(spec_checks "$log" "spec-ctrl forced" VERW=yes DIV=yes BHB=loops LFENCE-entry=yes)
+echo "$out"; count "$out"
 
 # Real-mode emulation with hvm_depriv=1 (realmode guest passes, its
 # counter covers every FEP comparison, no refused syscall): in the baseline
