@@ -173,6 +173,8 @@ def parse_args(argv):
     ap.add_argument("--boot-timeout", type=int, help="seconds for the whole QEMU run "
                     "(default 180 + guest timeout x batches)")
     ap.add_argument("--mem", type=int, default=1024, help="QEMU memory in MiB")
+    ap.add_argument("--smp", type=int, default=1, help="QEMU CPUs, i.e. Xen's pCPUs (default 1; "
+                    "dom0 keeps one vCPU)")
     ap.add_argument("--guest-mem", type=int, default=32, help="guest memory in MiB")
     ap.add_argument("--cfg", action="append", default=[], metavar="NAME:LINE",
                     help="extra xl config line for guest NAME")
@@ -301,7 +303,7 @@ def main(argv):
         xen_opts = BASE_XEN_OPTS + [o for opt in a.xen_opt for o in opt.split()]
         kargs = "console=hvc0 earlyprintk=xen loglevel=4 panic=-1"
         cmd = ["qemu-system-x86_64", "-nodefaults", "-machine", "pc,accel=tcg",
-               "-cpu", a.cpu or CPU[a.paging], "-m", str(a.mem), "-smp", "1",
+               "-cpu", a.cpu or CPU[a.paging], "-m", str(a.mem), "-smp", str(a.smp),
                "-display", "none", "-vga", "none", "-no-reboot",
                "-serial", f"file:{log}", "-monitor", "none",
                "-kernel", xen, "-append", " ".join(xen_opts),

@@ -114,6 +114,15 @@ for g in res["guests"]:
             good = took is not None and BUDGET_US <= took <= 2 * BUDGET_US
             print(f"{'ok  ' if good else 'FAIL'} {paging}: watchdog stopped the loop after "
                   f"{took} us (budget {BUDGET_US} us, limit {2 * BUDGET_US} us)")
+    # Every monitor table given the ring-3 mappings was cleared of them by
+    # the time the vCPU went (xen-patches/0015): the one the shadow
+    # bystander's paging-mode change replaced, and those teardown freed.
+    c = vcpu_counters(log, g["domid"]) if g["domid"] is not None else None
+    if c is not None:
+        mt, cl = c.get("monitor-tables", 0), c.get("monitor-tables-cleared")
+        good = cl is not None and mt >= 1 and cl == mt
+        print(f"{'ok  ' if good else 'FAIL'} {paging}: {name}: every monitor table mapped was "
+              f"cleared before it was freed ({mt} mapped, {cl} cleared)")
     if name.startswith("workload") and g["domid"] is not None:
         # The PIC workload's port accesses ran at ring 3 (xen-patches/0004).
         n = (vcpu_counters(log, g["domid"]) or {}).get("pic-io", 0)
@@ -262,6 +271,64 @@ else
 fi
 out=$(spec_checks "$log" "spec-ctrl forced" VERW=yes DIV=yes BHB=loops LFENCE-entry=yes)
 echo "$out"; count "$out"
+
+# 7. State dumps of a CPU that is in the payload, from an NMI (two CPUs:
+#    another CPU sends this one NMIs until one lands at ring 3 in the
+#    payload, whose handler runs show_execution_state() on that frame, as
+#    the NMI dumps of fatal_trap() and the watchdog do): Xen survives and
+#    prints the payload frame without following its %rsp/%rbp (scenario 23
+#    makes them non-canonical, which the old stack dump took an unhandled
+#    #GP on).  And in the same boot (HAP: nested virt needs it), a
+#    nested-virt guest gets no depriv state: the mode says so, its PIC and
+#    RTC run in Xen's C, while a bystander's run in the payload.
+label=depriv-nmi-dump
+json=$BUILD/results/guests/$label.json
+python3 scripts/run-xen.py --quiet --paging hap --smp 2 --label "$label" --json "$json" \
+    --xen-opt "hvm_depriv=selftest hvm_depriv_budget=1000000" \
+    --cfg "nested:nestedhvm=1" 'depriv-nmi-dump' 'nested=vpic+bystander=depriv-echo' \
+    > "$BUILD/results/$label.out"
+if [ -s "$json" ]; then
+    python3 - "$json" > "$BUILD/results/$label.checks" <<'PY'
+import json, os, re, sys
+sys.path.insert(0, os.path.join(os.getcwd(), "tests/steps"))
+from depriv_log import vcpu_counters
+res = json.load(open(sys.argv[1]))
+log = open(res["log"], errors="replace").read()
+def check(good, what):
+    print(f"{'ok  ' if good else 'FAIL'} nmi-dump: {what}")
+check(not res["boot_problem"], f"Xen survived the dumps and shut down cleanly"
+      f"{' (' + res['boot_problem'] + ')' if res['boot_problem'] else ''}")
+g = {x["name"]: x for x in res["guests"]}
+for name in ("depriv-nmi-dump", "nested", "bystander"):
+    x = g.get(name, {})
+    check(bool(x.get("ok")), f"{name}: expected {x.get('expect')}, got {x.get('result') or '-'}")
+d = g.get("depriv-nmi-dump", {}).get("domid")
+for scen in (22, 23):
+    check(re.search(rf"d{d}: hvm_depriv: self-test {scen}: CPU\d sent \d+ NMIs to CPU\d, \d+ taken, "
+                    r"payload frame dumped", log) is not None,
+          f"scenario {scen}: an NMI caught the payload and its frame was dumped")
+frames = re.findall(rf"hvm_depriv payload frame \(d{d}v0, other call\): rip payload\+0x[0-9a-f]+ "
+                    r"rsp (0x[0-9a-f]+)", log)
+check(len(frames) == 2, f"the dumps name the payload frame ({len(frames)} of 2)")
+check(log.count("CONTEXT: hvm_depriv payload") == 2, "the register dumps say the context is the payload")
+check("Payload stack from rsp=0x4018" in log, "scenario 22: the payload's own stack dumped (guarded reads)")
+check("rsp is not in the payload's stack: nothing read there" in log,
+      "scenario 23: the wild %rsp was not followed")
+check(re.search(r"Xen stack trace from rsp=(0000000040|80000000dead)", log) is None,
+      "no payload %rsp walked as Xen's stack")
+n = g.get("nested", {}).get("domid")
+check(f"d{n}: hvm_depriv: not used for a nested-virt domain" in log,
+      "nestedhvm=1: the mode says it is not used for that domain")
+check(vcpu_counters(log, n) is None, "nestedhvm=1: no depriv state (no vCPU counters)")
+b = vcpu_counters(log, g.get("bystander", {}).get("domid"))
+check(b is not None and b["calls"] > 0, f"bystander: depriv calls made meanwhile ({b and b['calls']})")
+PY
+    cat "$BUILD/results/$label.checks"
+    p=$((p + $(grep -c '^ok ' "$BUILD/results/$label.checks")))
+    f=$((f + $(grep -c '^FAIL' "$BUILD/results/$label.checks")))
+else
+    fail "nmi-dump: no results (see $BUILD/results/guests/$label.log)"
+fi
 
 # Real-mode emulation with hvm_depriv=1 (realmode guest passes, its
 # counter covers every FEP comparison, no refused syscall): in the baseline

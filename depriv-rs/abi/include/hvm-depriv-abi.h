@@ -136,7 +136,15 @@
 #define HVM_DEPRIV_ST_RTC_BAD_REQUEST   17  /* the next RTC call returns a request Xen refuses */
 #define HVM_DEPRIV_ST_RM_OUTSIDE        18  /* a real-mode op outside a REALMODE request */
 #define HVM_DEPRIV_ST_PIC_BAD_EDGE      19  /* the next PIC edge call fails (EINVAL) */
-#define HVM_DEPRIV_ST_MAX               19
+#define HVM_DEPRIV_ST_NMI_DUMP          22  /* spin until Xen, by NMI, dumped this frame */
+#define HVM_DEPRIV_ST_NMI_DUMP_WILD_SP  23  /* the same with %rsp/%rbp non-canonical */
+#define HVM_DEPRIV_ST_MAX               23
+/*
+ * Scenarios 22 and 23: the byte of state_page.scratch Xen sets once it
+ * has dumped the payload's frame from an NMI; the payload returns the
+ * scenario number then.
+ */
+#define HVM_DEPRIV_ST_NMI_DUMP_FLAG     224
 
 /*
  * Syscalls: %rax at `syscall`; arguments in %rdi, %rsi, %rdx, %r10.  The

@@ -148,6 +148,45 @@ pub fn run(scenario: u64) -> i64 {
         // A well-formed real-mode op (READ_CR 0 into the real-mode page) is
         // still refused outside a REALMODE request.
         abi::HVM_DEPRIV_ST_RM_OUTSIDE => syscall4(abi::sys::RM_READ_CR, 0, abi::va::RM, 0, 0),
+        // Spin at ring 3 until Xen has dumped this frame from an NMI (it
+        // sets the flag); Xen must survive the dump.
+        abi::HVM_DEPRIV_ST_NMI_DUMP => {
+            let flag = (abi::STATE_SCRATCH + abi::HVM_DEPRIV_ST_NMI_DUMP_FLAG as u64) as *const u8;
+            // SAFETY: a byte of our state page's scratch area.
+            while unsafe { ptr::read_volatile(flag) } == 0 {
+                core::hint::spin_loop();
+            }
+            i64::from(s)
+        }
+        // The same with %rsp and %rbp at a non-canonical address (6 pages
+        // into a 32K-aligned block, where Xen's show_stack() takes a stack
+        // to dump all the way up to the block's end): a dump that followed
+        // them at ring 0 would take an unhandled #GP.  Nothing here uses the
+        // stack; interrupts and NMIs switch to Xen's.
+        abi::HVM_DEPRIV_ST_NMI_DUMP_WILD_SP => {
+            let flag = abi::STATE_SCRATCH + abi::HVM_DEPRIV_ST_NMI_DUMP_FLAG as u64;
+            // SAFETY: %rsp and %rbp are restored before the block ends and
+            // are not used in between; the flag is in our state page.
+            unsafe {
+                asm!(
+                    "mov r12, rsp",
+                    "mov r13, rbp",
+                    "mov rsp, {wild}",
+                    "mov rbp, {wild}",
+                    "2:",
+                    "pause",
+                    "cmp byte ptr [{flag}], 0",
+                    "je 2b",
+                    "mov rsp, r12",
+                    "mov rbp, r13",
+                    wild = in(reg) 0x8000_0000_dead_6f00u64,
+                    flag = in(reg) flag,
+                    out("r12") _,
+                    out("r13") _,
+                );
+            }
+            i64::from(s)
+        }
         _ => abi::err::EINVAL,
     }
 }
