@@ -134,7 +134,8 @@
 #define HVM_DEPRIV_ST_RTC_BAD_REQUEST   17  /* the next RTC call returns a request Xen refuses */
 #define HVM_DEPRIV_ST_RM_OUTSIDE        18  /* a real-mode op outside a REALMODE request */
 #define HVM_DEPRIV_ST_PIC_BAD_EDGE      19  /* the next PIC edge call fails (EINVAL) */
-#define HVM_DEPRIV_ST_MAX               19
+#define HVM_DEPRIV_ST_RM_STRAY          25  /* the next REALMODE call tries ports/CRs/MSRs its instruction does not touch */
+#define HVM_DEPRIV_ST_MAX               25
 
 /*
  * Syscalls: %rax at `syscall`; arguments in %rdi, %rsi, %rdx, %r10.  The
@@ -150,7 +151,10 @@
  * the op of its own x86_emulate_ops for the instruction being emulated and
  * returns its X86EMUL_* code (>= 0), or a negative error for a bad
  * argument.  "seg" is Xen's enum x86_segment; pointers (p) lie in the
- * state page; data lengths are at most HVM_DEPRIV_RM_DATA_MAX.
+ * state page; data lengths are at most HVM_DEPRIV_RM_DATA_MAX.  Ports,
+ * control registers, MSRs, CPUID and GDTR/IDTR writes are limited to what
+ * the instruction being emulated (as Xen decodes it) can reach; anything
+ * else is HVM_DEPRIV_EPERM.
  */
 #define HVM_DEPRIV_SYS_RM_INSN_FETCH    3   /* offset, p, bytes (<= 15) */
 #define HVM_DEPRIV_SYS_RM_READ          4   /* seg, offset, p, bytes */
@@ -172,6 +176,7 @@
 #define HVM_DEPRIV_SYS_NR               20
 
 /* Error codes: results of syscalls and of requests (negative). */
+#define HVM_DEPRIV_EPERM                (-1)   /* not what the emulated instruction can reach */
 #define HVM_DEPRIV_EFAULT               (-14)  /* pointer outside the state page */
 #define HVM_DEPRIV_EINVAL               (-22)  /* argument out of range */
 #define HVM_DEPRIV_ENOSYS               (-38)  /* unknown syscall or request */
