@@ -4,11 +4,13 @@
 # is crashed, with the right one-line report) while a bystander guest keeps
 # making thousands of depriv calls and passes, and Xen survives; in shadow
 # and HAP paging; every PIC/RTC access of a counting guest is run by the
-# payload, one call each, no syscall (depriv-count); a real-mode emulation
-# that finds a vm_event ring full waits after its call, not in it
-# (rm-vm-event); the payload's ring transitions take a PV guest's
-# speculation actions, per spec-ctrl=.  Plus: the ABI header Xen carries is
-# the project's, bad options keep the mode off with a clear message.
+# payload, one call each, no syscall (depriv-count); a payload reaching in
+# real mode for ports, CRs or MSRs its instruction cannot touch is refused
+# (depriv-rm-tie); a real-mode emulation that finds a vm_event ring full
+# waits after its call, not in it (rm-vm-event); the payload's ring
+# transitions take a PV guest's speculation actions, per spec-ctrl=.  Plus:
+# the ABI header Xen carries is the project's, bad options keep the mode off
+# with a clear message.
 set -uo pipefail
 cd "$TOP" || exit 1
 p=0 f=0
@@ -79,7 +81,7 @@ for paging in shadow hap; do
     python3 scripts/run-xen.py --quiet --paging "$paging" --label "$label" \
         --json "$json" \
         --xen-opt "hvm_depriv=selftest hvm_depriv_budget=$budget_us" \
-        "${specs[@]}" 'selftest+reg-integrity+depriv-count'
+        "${specs[@]}" 'selftest+reg-integrity+depriv-count+depriv-rm-tie'
     rc=$?
     [ -s "$json" ] || { fail "$paging: no results (run-xen exit $rc)"; continue; }
     python3 - "$json" "$paging" "$budget_us" "${scenarios[@]}" > "$BUILD/results/$label.checks" <<'PY'

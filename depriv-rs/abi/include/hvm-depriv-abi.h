@@ -138,7 +138,8 @@
 #define HVM_DEPRIV_ST_PIC_BAD_EDGE      19  /* the next PIC edge call fails (EINVAL) */
 #define HVM_DEPRIV_ST_NMI_DUMP          22  /* spin until Xen, by NMI, dumped this frame */
 #define HVM_DEPRIV_ST_NMI_DUMP_WILD_SP  23  /* the same with %rsp/%rbp non-canonical */
-#define HVM_DEPRIV_ST_MAX               23
+#define HVM_DEPRIV_ST_RM_STRAY          25  /* the next REALMODE call tries ports/CRs/MSRs its instruction does not touch */
+#define HVM_DEPRIV_ST_MAX               25
 /*
  * Scenarios 22 and 23: the byte of state_page.scratch Xen sets once it
  * has dumped the payload's frame from an NMI; the payload returns the
@@ -161,9 +162,12 @@
  * returns its X86EMUL_* code (>= 0), or a negative error for a bad
  * argument.  "seg" is Xen's enum x86_segment; pointers (p) lie in the
  * vCPU's real-mode page (HVM_DEPRIV_VA_RM); data lengths are at most
- * HVM_DEPRIV_RM_DATA_MAX.  Xen may sleep in none of them: an op that would
- * have to wait (a full vm_event ring) returns HVM_DEPRIV_RM_RETRY, and Xen
- * waits after the request, before the instruction is emulated again.
+ * HVM_DEPRIV_RM_DATA_MAX.  Ports, control registers, MSRs, CPUID and
+ * GDTR/IDTR writes are limited to what the instruction being emulated (as
+ * Xen decodes it) can reach; anything else is HVM_DEPRIV_EPERM.  Xen may
+ * sleep in none of them: an op that would have to wait (a full vm_event
+ * ring) returns HVM_DEPRIV_RM_RETRY, and Xen waits after the request,
+ * before the instruction is emulated again.
  */
 #define HVM_DEPRIV_SYS_RM_INSN_FETCH    3   /* offset, p, bytes (<= 15) */
 #define HVM_DEPRIV_SYS_RM_READ          4   /* seg, offset, p, bytes */
@@ -185,6 +189,7 @@
 #define HVM_DEPRIV_SYS_NR               20
 
 /* Error codes: results of syscalls and of requests (negative). */
+#define HVM_DEPRIV_EPERM                (-1)   /* not what the emulated instruction can reach */
 #define HVM_DEPRIV_EFAULT               (-14)  /* pointer outside the state page */
 #define HVM_DEPRIV_EINVAL               (-22)  /* argument out of range */
 #define HVM_DEPRIV_ENOSYS               (-38)  /* unknown syscall or request */

@@ -54,6 +54,7 @@ pub mod sys {
 
 /// Error codes (negative results).
 pub mod err {
+    pub const EPERM: i64 = super::HVM_DEPRIV_EPERM as i64;
     pub const EFAULT: i64 = super::HVM_DEPRIV_EFAULT as i64;
     pub const EINVAL: i64 = super::HVM_DEPRIV_EINVAL as i64;
     pub const ENOSYS: i64 = super::HVM_DEPRIV_ENOSYS as i64;
@@ -142,6 +143,7 @@ mod tests {
     #[test]
     fn errors_are_negative_and_distinct() {
         let e = [
+            err::EPERM,
             err::EFAULT,
             err::EINVAL,
             err::ENOSYS,

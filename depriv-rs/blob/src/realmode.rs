@@ -9,6 +9,32 @@ use abi::{hvm_depriv_rm, hvm_depriv_rm_rep, hvm_depriv_seg};
 use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
 
 use crate::arch::syscall4;
+use crate::selftest::Trap;
+
+/// HVM_DEPRIV_ST_RM_STRAY: the next REALMODE call first reaches for guest
+/// state its instruction cannot touch (a payload turned against the guest
+/// would), then emulates the instruction as usual.  Xen must refuse every
+/// one of these (tests/xtf/tests/depriv-rm-tie).
+pub const STRAY: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 24, 0x726d_5f73_7472_6179);
+
+const X86_CR4_TSD: u64 = 1 << 2;
+const MSR_STAR: u32 = 0xc000_0081;
+const PIC_MASTER_IMR: u16 = 0x21;
+const PIC_SLAVE_IMR: u16 = 0xa1;
+
+/// Seven reaches, whatever the results: read and write CR4 (TSD flipped),
+/// read and write MSR_STAR, read and write the master PIC's mask register
+/// (IRQ 2 unmasked), and read the slave's (the test's instruction writes
+/// it).
+fn stray(ops: &mut XenOps) {
+    let cr4 = ops.read_cr(4).unwrap_or(0);
+    let _ = ops.write_cr(4, cr4 ^ X86_CR4_TSD);
+    let star = ops.read_msr(MSR_STAR).unwrap_or(0);
+    let _ = ops.write_msr(MSR_STAR, star ^ 0x1000);
+    let _ = ops.read_io(PIC_MASTER_IMR, 1);
+    let _ = ops.write_io(PIC_MASTER_IMR, 1, 0xfb);
+    let _ = ops.read_io(PIC_SLAVE_IMR, 1);
+}
 
 const RM_OKAY: i64 = abi::HVM_DEPRIV_RM_OKAY as i64;
 const RM_EXCEPTION: i64 = abi::HVM_DEPRIV_RM_EXCEPTION as i64;
@@ -413,6 +439,10 @@ pub fn run() -> i64 {
             sp_size: core::ptr::addr_of!((*r).sp_size).read_volatile(),
         }
     };
+
+    if STRAY.take() {
+        stray(&mut XenOps);
+    }
 
     let (rc, retire) = match realmode::emulate_one(&mut cpu, &mut XenOps) {
         Outcome::Done(retire) => (abi::HVM_DEPRIV_RM_OKAY, retire_bits(&retire)),
