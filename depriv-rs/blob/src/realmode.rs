@@ -8,6 +8,14 @@ use abi::{hvm_depriv_rm, hvm_depriv_rm_rep, hvm_depriv_seg, hvm_depriv_state_pag
 use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
 
 use crate::arch::syscall4;
+use crate::selftest::Trap;
+
+/// HVM_DEPRIV_ST_WATCHDOG_SYSCALLS: the next REALMODE call spends about two
+/// seconds in Xen's syscalls (run with interrupts on, so not counted
+/// against the budget, and long enough for the watchdog's first deadline
+/// and Xen's own timers to come while Xen runs them), then loops at ring 3
+/// until the watchdog stops it.  The 24th last bytes of the scratch area.
+pub const SYSCALL_SPIN: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 24, 0x7379_735f_7370_696e);
 
 const RM_OKAY: i64 = abi::HVM_DEPRIV_RM_OKAY as i64;
 const RM_EXCEPTION: i64 = abi::HVM_DEPRIV_RM_EXCEPTION as i64;
@@ -402,8 +410,78 @@ fn put_event(r: *mut hvm_depriv_rm, ev: &Event) {
     }
 }
 
+fn rdtsc() -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: reads the time-stamp counter (CR4.TSD is clear for HVM
+    // vCPUs); no memory, no stack.
+    unsafe { core::arch::asm!("rdtsc", out("eax") lo, out("edx") hi, options(nomem, nostack)) };
+    (u64::from(hi) << 32) | u64::from(lo)
+}
+
+/// Xen's NOW() (ns): a read of the RTC data port makes Xen's port handler
+/// sample it into `rtc_env` and run a nested RTC call.
+fn xen_now() -> u64 {
+    let _ = syscall4(abi::sys::RM_READ_IO, 0x71, 1, val_ptr() as u64, 0);
+    let state = abi::va::STATE as *const hvm_depriv_state_page;
+    // SAFETY: see get(); a plain integer in the state page.
+    unsafe { core::ptr::addr_of!((*state).rtc_env.now).read_volatile() as u64 }
+}
+
+/// One long syscall: 4096 dword OUTs from guest memory (DS:0, below 16K)
+/// to the self-test port's argument latch, each through Xen's port I/O
+/// intercept.  The latch is all the guest state it changes.
+fn long_syscall() {
+    let mut reps = abi::HVM_DEPRIV_RM_MAX_REPS as u64;
+    let _ = XenOps::rep(
+        abi::sys::RM_REP_OUTS,
+        Seg::Ds,
+        0,
+        Seg::Es,
+        0,
+        0xde00,
+        0,
+        4,
+        &mut reps,
+    );
+}
+
+/// HVM_DEPRIV_ST_WATCHDOG_SYSCALLS, armed: never returns.
+fn syscall_spin() -> ! {
+    // Calibrate the TSC against Xen's clock over at least 10 ms.
+    let (n0, t0) = (xen_now(), rdtsc());
+    let (mut n1, mut t1) = (n0, t0);
+    for _ in 0..100_000 {
+        for _ in 0..16 {
+            long_syscall();
+        }
+        (n1, t1) = (xen_now(), rdtsc());
+        if n1.wrapping_sub(n0) >= 10_000_000 {
+            break;
+        }
+    }
+    let ms = n1.wrapping_sub(n0) / 1_000_000;
+    let per_ms = t1.wrapping_sub(t0).checked_div(ms).unwrap_or(0);
+    // Two seconds of syscalls, none nested (a nested call's return re-arms
+    // the watchdog on its own); without a usable clock, many of them.
+    if per_ms > 0 {
+        let end = t1.wrapping_add(per_ms.saturating_mul(2000));
+        while rdtsc() < end {
+            long_syscall();
+        }
+    } else {
+        for _ in 0..100_000 {
+            long_syscall();
+        }
+    }
+    // SAFETY: spins until Xen's watchdog aborts the call.
+    unsafe { core::arch::asm!("2:", "jmp 2b", options(noreturn, nomem, nostack)) }
+}
+
 /// Emulate one instruction; the outcome goes to `state_page.rm`.
 pub fn run() -> i64 {
+    if SYSCALL_SPIN.take() {
+        syscall_spin();
+    }
     let r = rm();
     // SAFETY (each): see get().
     let mut cpu = unsafe {
