@@ -134,7 +134,7 @@
 #define HVM_DEPRIV_ST_RTC_BAD_REQUEST   17  /* the next RTC call returns a request Xen refuses */
 #define HVM_DEPRIV_ST_RM_OUTSIDE        18  /* a real-mode op outside a REALMODE request */
 #define HVM_DEPRIV_ST_PIC_BAD_EDGE      19  /* the next PIC edge call fails (EINVAL) */
-#define HVM_DEPRIV_ST_WATCHDOG_SYSCALLS 20  /* the next REALMODE call spends 2 s in syscalls, then loops */
+#define HVM_DEPRIV_ST_WATCHDOG_SYSCALLS 20  /* the next REALMODE call makes syscalls for 4 s, then loops */
 #define HVM_DEPRIV_ST_RTC_SHORT_PERIOD  21  /* the next RTC call asks for a 1 us periodic timer */
 #define HVM_DEPRIV_ST_MAX               21
 

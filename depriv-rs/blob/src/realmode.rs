@@ -10,11 +10,12 @@ use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire
 use crate::arch::syscall4;
 use crate::selftest::Trap;
 
-/// HVM_DEPRIV_ST_WATCHDOG_SYSCALLS: the next REALMODE call spends about two
-/// seconds in Xen's syscalls (run with interrupts on, so not counted
-/// against the budget, and long enough for the watchdog's first deadline
-/// and Xen's own timers to come while Xen runs them), then loops at ring 3
-/// until the watchdog stops it.  The 24th last bytes of the scratch area.
+/// HVM_DEPRIV_ST_WATCHDOG_SYSCALLS: the next REALMODE call makes long
+/// syscalls for four seconds (Xen runs them with interrupts on; that time
+/// does not count against the budget, and the watchdog's first deadline and
+/// Xen's own timers come while Xen runs them), then loops at ring 3 until
+/// the watchdog stops it, unless it stopped the call already (the time
+/// between the syscalls counts).  The 24th last bytes of the scratch area.
 pub const SYSCALL_SPIN: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 24, 0x7379_735f_7370_696e);
 
 const RM_OKAY: i64 = abi::HVM_DEPRIV_RM_OKAY as i64;
@@ -461,10 +462,10 @@ fn syscall_spin() -> ! {
     }
     let ms = n1.wrapping_sub(n0) / 1_000_000;
     let per_ms = t1.wrapping_sub(t0).checked_div(ms).unwrap_or(0);
-    // Two seconds of syscalls, none nested (a nested call's return re-arms
-    // the watchdog on its own); without a usable clock, many of them.
+    // Four seconds of syscalls, none nested (a nested call's return
+    // re-arms the watchdog on its own); without a usable clock, many.
     if per_ms > 0 {
-        let end = t1.wrapping_add(per_ms.saturating_mul(2000));
+        let end = t1.wrapping_add(per_ms.saturating_mul(4000));
         while rdtsc() < end {
             long_syscall();
         }

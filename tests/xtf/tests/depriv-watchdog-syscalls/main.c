@@ -1,8 +1,9 @@
 /*
- * The payload's next real-mode emulation spends about two seconds in Xen's
- * syscalls (which the budget does not count), then loops at ring 3: the
- * watchdog must still stop it within twice the budget of ring-3 time,
- * however its timer fared while Xen ran the syscalls with interrupts on.
+ * The payload's next real-mode emulation makes long syscalls for four
+ * seconds (the time in Xen does not count against the budget), then loops
+ * at ring 3: the watchdog must still stop it within twice the budget of
+ * ring-3 time, however its timer fared while Xen ran the syscalls with
+ * interrupts on.
  * The emulation: an HPET read in unreal mode (intercepted MMIO, emulated
  * instruction and all).
  */
