@@ -38,8 +38,8 @@ pub const BAD_REQUEST: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 8, 0x7274_635
 /// An op Xen's rtc.c does not know.
 const BAD_REQUEST_OP: u32 = 0xbad;
 /// HVM_DEPRIV_ST_RTC_SHORT_PERIOD: the next RTC call asks Xen for a
-/// periodic timer of 1 us, below the RTC's shortest period (122 us): Xen
-/// must refuse it.  The 32nd last bytes of the scratch area.
+/// periodic timer of 1 us, below the shortest period an RTC rate makes
+/// (30.5 us; 122 us with the 32 kHz time base): Xen must refuse it.  The 32nd last bytes of the scratch area.
 pub const SHORT_PERIOD: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 32, 0x7274_635f_3175_7321);
 
 /// The RTC record, in the state page.

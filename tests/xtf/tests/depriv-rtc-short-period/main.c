@@ -1,7 +1,7 @@
 /*
  * The payload answers an RTC access with a periodic timer of 1 us, below
- * the RTC's shortest period (122 us): Xen must refuse it and crash this
- * domain.
+ * the shortest period an RTC rate makes (30.5 us; 122 us with the 32 kHz
+ * time base): Xen must refuse it and crash this domain.
  */
 #define DEPRIV_SCENARIO 21
 #define DEPRIV_SCENARIO_NAME "rtc-short-period"
