@@ -24,8 +24,9 @@ STEP_COUNTS=${STEP_COUNTS:-/dev/null}
 GUESTS=(${HVM_GUESTS:-reg-integrity vpic vrtc realmode evtchn-gsi})
 MODES=(${HVM_PAGING:-shadow hap})
 DEPRIV=(${HVM_DEPRIV_MODES:-0 1})
-# A call is stopped after this long; TCG can stall the host for far longer
-# than the 1 ms default (the containment step measures the watchdog).
+# A call is stopped after this long (the default, one second, given
+# explicitly: TCG can stall a call by hundreds of ms; the containment step
+# measures the watchdog).  Each guest's longest call is printed (longest-call).
 BUDGET=hvm_depriv_budget=1000000
 
 p=0 f=0

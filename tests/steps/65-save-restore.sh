@@ -23,7 +23,7 @@ set -uo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
 STEP_COUNTS=${STEP_COUNTS:-/dev/null}
-# A call is stopped after this long; TCG can stall far beyond the 1 ms default.
+# A call is stopped after this long (the one-second default, given explicitly).
 BUDGET=hvm_depriv_budget=1000000
 TOTAL=7
 DISK=$BUILD/results/sr-disk.img

@@ -28,7 +28,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
 STEP_COUNTS=${STEP_COUNTS:-/dev/null}
 MODES=(${LINUX_HVM_PAGING:-hap shadow})
-# TCG: a payload call can be stalled far beyond the 1 ms default budget.
+# TCG: a payload call can be stalled by hundreds of ms (the one-second default budget, given explicitly).
 OPTS="hvm_depriv=1 hvm_depriv_budget=1000000"
 # A Linux boot under Xen under TCG takes minutes; the guest's own timeout.
 GUEST_TIMEOUT=${LINUX_HVM_TIMEOUT:-900}

@@ -3,7 +3,7 @@
 One parser for the lines patch 0003/0005/0008 print when a vCPU or domain
 goes, used by the test steps and the benchmark:
 
-  (XEN) dNv0 hvm_depriv: calls=.. pic-io=.. ... faults=.. watchdog=..
+  (XEN) dNv0 hvm_depriv: calls=.. pic-io=.. ... faults=.. watchdog=.. longest-call=.. us
   (XEN) dNv0 hvm_depriv: per emulator (calls/syscalls/faults): other=a/b/c pic=..
   (XEN) dN hvm_depriv: pic edges deferred (raised where no vCPU of the domain was current): N, run in Xen (pending at a save): M
 """
@@ -16,7 +16,9 @@ def _last(pattern, log):
 
 
 def vcpu_counters(log, domid, vcpu=0):
-    """{name: int} from the vCPU's summary line, or None if there is none."""
+    """{name: int} from the vCPU's summary line, or None if there is none.
+    "longest-call" is in microseconds: the ring-3 time of the vCPU's longest
+    completed call (what the watchdog's budget bounds)."""
     line = _last(rf"\bd{domid}v{vcpu} hvm_depriv: (calls=.*)$", log)
     if line is None:
         return None

@@ -136,6 +136,8 @@
 #define HVM_DEPRIV_ST_RTC_BAD_REQUEST   17  /* the next RTC call returns a request Xen refuses */
 #define HVM_DEPRIV_ST_RM_OUTSIDE        18  /* a real-mode op outside a REALMODE request */
 #define HVM_DEPRIV_ST_PIC_BAD_EDGE      19  /* the next PIC edge call fails (EINVAL) */
+#define HVM_DEPRIV_ST_WATCHDOG_SYSCALLS 20  /* the next REALMODE call makes syscalls until the watchdog stops it */
+#define HVM_DEPRIV_ST_RTC_SHORT_PERIOD  21  /* the next RTC call asks for a 1 us periodic timer */
 #define HVM_DEPRIV_ST_NMI_DUMP          22  /* spin until Xen, by NMI, dumped this frame */
 #define HVM_DEPRIV_ST_NMI_DUMP_WILD_SP  23  /* the same with %rsp/%rbp non-canonical */
 #define HVM_DEPRIV_ST_RM_STRAY          25  /* the next REALMODE call tries ports/CRs/MSRs its instruction does not touch */
@@ -145,7 +147,7 @@
  * has dumped the payload's frame from an NMI; the payload returns the
  * scenario number then.
  */
-#define HVM_DEPRIV_ST_NMI_DUMP_FLAG     224
+#define HVM_DEPRIV_ST_NMI_DUMP_FLAG     192
 
 /*
  * Syscalls: %rax at `syscall`; arguments in %rdi, %rsi, %rdx, %r10.  The

@@ -36,6 +36,14 @@ fn stray(ops: &mut XenOps) {
     let _ = ops.read_io(PIC_SLAVE_IMR, 1);
 }
 
+/// HVM_DEPRIV_ST_WATCHDOG_SYSCALLS: the next REALMODE call makes syscalls
+/// for ever (reads of guest memory, which the instruction being emulated
+/// may make: Xen runs them at ring 0 with interrupts on), with next to no
+/// time at ring 3 between them.  The budget bounds the whole call, so the
+/// watchdog must stop it: after a syscall, as the watchdog's timer fires
+/// while Xen runs one, returning to ring 0.
+pub const SYSCALL_SPIN: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 40, 0x7379_735f_7370_696e);
+
 const RM_OKAY: i64 = abi::HVM_DEPRIV_RM_OKAY as i64;
 const RM_EXCEPTION: i64 = abi::HVM_DEPRIV_RM_EXCEPTION as i64;
 const RM_RETRY: i64 = abi::HVM_DEPRIV_RM_RETRY as i64;
@@ -426,8 +434,26 @@ fn put_event(r: *mut hvm_depriv_rm, ev: &Event) {
     }
 }
 
+/// HVM_DEPRIV_ST_WATCHDOG_SYSCALLS, armed: never returns.  32-byte reads
+/// of DS:0 (guest RAM in the test) into the real-mode page, one after the
+/// other: no guest state changes.
+fn syscall_spin() -> ! {
+    loop {
+        let _ = syscall4(
+            abi::sys::RM_READ,
+            Seg::Ds as u64,
+            0,
+            data_ptr() as u64,
+            DATA_MAX as u64,
+        );
+    }
+}
+
 /// Emulate one instruction; the outcome goes to the real-mode page.
 pub fn run() -> i64 {
+    if SYSCALL_SPIN.take() {
+        syscall_spin();
+    }
     let r = rm();
     // SAFETY (each): see get().
     let mut cpu = unsafe {

@@ -54,6 +54,8 @@ pub fn run(scenario: u64) -> i64 {
         abi::HVM_DEPRIV_ST_RTC_BAD_REQUEST => crate::rtc::BAD_REQUEST.arm(),
         abi::HVM_DEPRIV_ST_PIC_BAD_EDGE => crate::pic::BAD_EDGE.arm(),
         abi::HVM_DEPRIV_ST_RM_STRAY => crate::realmode::STRAY.arm(),
+        abi::HVM_DEPRIV_ST_WATCHDOG_SYSCALLS => crate::realmode::SYSCALL_SPIN.arm(),
+        abi::HVM_DEPRIV_ST_RTC_SHORT_PERIOD => crate::rtc::SHORT_PERIOD.arm(),
         abi::HVM_DEPRIV_ST_WILD_READ => {
             // SAFETY: deliberately faults (#PF: supervisor page); Xen
             // contains it.  Nothing is read.
