@@ -92,10 +92,10 @@ for paging in shadow hap; do
     # Xen time on a loaded host.  A 1 s budget (the maximum and the
     # default, given explicitly) keeps the watchdog off honest calls here,
     # and leaves 1 s of slack over the budget for the watchdog scenarios'
-    # 2x bound.  watchdog-syscalls makes long syscalls for up to 4 s first
-    # (more than this budget of time in Xen is checked), so the first
-    # deadline and Xen's own timers come while Xen runs them with interrupts
-    # on (the path on which the watchdog was once lost).
+    # 2x bound.  watchdog-syscalls only makes syscalls, so the deadline and
+    # Xen's own timers come while Xen runs one with interrupts on (the path
+    # on which the watchdog was once lost; the budget bounds the whole call,
+    # and at least half of it in Xen's syscalls is checked).
     python3 scripts/run-xen.py --quiet --paging "$paging" --label "$label" \
         --json "$json" \
         --xen-opt "hvm_depriv=selftest hvm_depriv_budget=$budget_us" \

@@ -1,9 +1,9 @@
 /*
- * The payload's next real-mode emulation makes long syscalls for four
- * seconds (the time in Xen does not count against the budget), then loops
- * at ring 3: the watchdog must still stop it within twice the budget of
- * ring-3 time, however its timer fared while Xen ran the syscalls with
- * interrupts on.
+ * The payload's next real-mode emulation makes syscalls (guest memory
+ * reads) for ever, with next to no time at ring 3 between them: the budget
+ * bounds the whole call, so the watchdog must stop it within twice the
+ * budget, although its timer fires while Xen runs a syscall with
+ * interrupts on (returning to ring 0, where nothing re-arms it).
  * The emulation: an HPET read in unreal mode (intercepted MMIO, emulated
  * instruction and all).
  */
