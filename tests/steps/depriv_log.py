@@ -17,7 +17,7 @@ def _last(pattern, log):
 
 def vcpu_counters(log, domid, vcpu=0):
     """{name: int} from the vCPU's summary line, or None if there is none.
-    "longest-call" is in microseconds: the ring-3 time of the vCPU's longest
+    "longest-call" is in microseconds: the length of the vCPU's longest
     completed call (what the watchdog's budget bounds)."""
     line = _last(rf"\bd{domid}v{vcpu} hvm_depriv: (calls=.*)$", log)
     if line is None:
