@@ -99,7 +99,7 @@ for paging in shadow hap; do
     python3 scripts/run-xen.py --quiet --paging "$paging" --label "$label" \
         --json "$json" \
         --xen-opt "hvm_depriv=selftest hvm_depriv_budget=$budget_us" \
-        "${specs[@]}" 'selftest+reg-integrity+depriv-count+depriv-rm-tie'
+        "${specs[@]}" 'selftest+reg-integrity+depriv-count+depriv-rm-tie+depriv-gdt'
     rc=$?
     [ -s "$json" ] || { fail "$paging: no results (run-xen exit $rc)"; continue; }
     python3 - "$json" "$paging" "$budget_us" "${scenarios[@]}" > "$BUILD/results/$label.checks" <<'PY'
@@ -365,6 +365,23 @@ PY
 else
     fail "nmi-dump: no results (see $BUILD/results/guests/$label.log)"
 fi
+
+# 8. The NMI watchdog's tick is a softirq timer, and no softirq runs during
+#    a call (up to twice the budget): with a 2 s watchdog timeout the
+#    1 s default budget is lowered at boot, saying so, and calls still work.
+label=depriv-nmi-watchdog
+python3 scripts/run-xen.py --quiet --paging hap --label "$label" \
+    --xen-opt "hvm_depriv=1 watchdog watchdog_timeout=2" 'vpic' >/dev/null
+rc=$?
+log=$BUILD/results/guests/$label.log
+if grep -q "hvm_depriv: budget 1000000 us lowered to 250000 us to stay within the NMI watchdog's 2 s timeout" "$log" &&
+   grep -q 'deprivileged emulation enabled: .* budget 250000 us' "$log"; then
+    ok "NMI watchdog on (2 s): the budget is lowered to 250000 us, saying so"
+else
+    fail "NMI watchdog on (2 s): no lowered budget reported (see $log)"
+fi
+[ $rc -eq 0 ] && ok "NMI watchdog on: vpic passes with the lowered budget" \
+    || fail "NMI watchdog on: vpic failed (see $log)"
 
 # Real-mode emulation with hvm_depriv=1 (realmode guest passes, its
 # counter covers every FEP comparison, no refused syscall): in the baseline

@@ -140,6 +140,7 @@
 #define HVM_DEPRIV_ST_RTC_SHORT_PERIOD  21  /* the next RTC call asks for a 1 us periodic timer */
 #define HVM_DEPRIV_ST_NMI_DUMP          22  /* spin until Xen, by NMI, dumped this frame */
 #define HVM_DEPRIV_ST_NMI_DUMP_WILD_SP  23  /* the same with %rsp/%rbp non-canonical */
+#define HVM_DEPRIV_ST_GDT_SCAN         24  /* count selectors below 0xe000 that LAR accepts at ring 3 */
 #define HVM_DEPRIV_ST_RM_STRAY          25  /* the next REALMODE call tries ports/CRs/MSRs its instruction does not touch */
 #define HVM_DEPRIV_ST_MAX               25
 /*

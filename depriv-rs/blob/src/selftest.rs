@@ -56,6 +56,7 @@ pub fn run(scenario: u64) -> i64 {
         abi::HVM_DEPRIV_ST_RM_STRAY => crate::realmode::STRAY.arm(),
         abi::HVM_DEPRIV_ST_WATCHDOG_SYSCALLS => crate::realmode::SYSCALL_SPIN.arm(),
         abi::HVM_DEPRIV_ST_RTC_SHORT_PERIOD => crate::rtc::SHORT_PERIOD.arm(),
+        abi::HVM_DEPRIV_ST_GDT_SCAN => gdt_scan(),
         abi::HVM_DEPRIV_ST_WILD_READ => {
             // SAFETY: deliberately faults (#PF: supervisor page); Xen
             // contains it.  Nothing is read.
@@ -192,4 +193,32 @@ pub fn run(scenario: u64) -> i64 {
         }
         _ => abi::err::EINVAL,
     }
+}
+
+/// HVM_DEPRIV_ST_GDT_SCAN: how many selectors below Xen's reserved GDT
+/// entries (0x0000-0xdfff, table indicator 0, RPL 3) name a descriptor
+/// LAR accepts at ring 3.  It never faults; a descriptor there would be
+/// memory the payload could read bits of, load segments from, or call
+/// through (a gate).  Xen runs calls on a GDT with none: 0.
+fn gdt_scan() -> i64 {
+    let mut found: i64 = 0;
+    let mut sel: u32 = 3;
+    while sel < 0xe000 {
+        let ok: u8;
+        // SAFETY: LAR only reads the descriptor's access rights (ZF set
+        // if it may); no memory operand, no stack.
+        unsafe {
+            asm!(
+                "lar {t:e}, {s:e}",
+                "setz {ok}",
+                s = in(reg) sel,
+                t = out(reg) _,
+                ok = out(reg_byte) ok,
+                options(nomem, nostack),
+            );
+        }
+        found = found.wrapping_add(i64::from(ok));
+        sel = sel.wrapping_add(8);
+    }
+    found
 }
