@@ -87,10 +87,47 @@ static uint64_t tsc_per_ms;
 
 static void sti_hlt_or_spin(void)
 {
-    /* hlt would also do, but a spin keeps the loop checking the deadline. */
+    unsigned int i;
+
+    /*
+     * hlt would also do, but a spin keeps the loop checking the deadline.
+     * A window of a few instructions was too short on some hosts: under
+     * TCG an interrupt pending for the vCPU could miss many of them in a
+     * row (update interrupts seen once in 30 s, Xen's C and the payload
+     * alike); this one spans many translation blocks.
+     */
     sti();
-    asm volatile ("pause; pause; pause; pause");
+    for ( i = 0; i < 256; i++ )
+        asm volatile ("pause" ::: "memory");
     cli();
+}
+
+/*
+ * Take interrupts while the RTC's seconds register advances by @secs,
+ * counting the periodic interrupts (n_pf) from its first change to the
+ * @secs-th after that; false if that does not happen within @ms of TSC time
+ * (a backstop).  The register is read with interrupts off (the handler
+ * parks the index at REG_C), between short windows with them on.
+ */
+static bool rtc_seconds_window(unsigned int secs, unsigned int *pf, unsigned int ms)
+{
+    uint64_t end = rdtsc() + (uint64_t)ms * tsc_per_ms;
+    uint8_t sec = cmos_read(RTC_SECONDS), s2;
+    unsigned int changes = 0, pf0 = 0;
+
+    while ( changes <= secs && rdtsc() < end )
+    {
+        sti_hlt_or_spin();
+        s2 = cmos_read(RTC_SECONDS);
+        if ( s2 == sec )
+            continue;
+        sec = s2;
+        if ( changes++ == 0 )
+            pf0 = n_pf;
+    }
+    *pf = n_pf - pf0;
+
+    return changes > secs;
 }
 
 static bool bcd_ok(uint8_t v) { return (v & 0xf) <= 9 && (v >> 4) <= 9; }
@@ -451,8 +488,10 @@ static void test_update_and_periodic(void)
     }
 
     /*
-     * (2) Interrupts, PIE on: IRQ8 per tick, counted between update-ended
-     * interrupts.  Measured under TCG: from 0.75x to 1.72x of the rate on
+     * (2) Interrupts, PIE on: IRQ8 per tick, counted over two RTC seconds
+     * of the seconds register (once between update-ended interrupts, with
+     * UIE on too: on an Intel host under TCG most of those never came with
+     * PIE on, with Xen's own C as with the payload).  Measured under TCG: from 0.75x to 1.72x of the rate on
      * a loaded host, shadow and HAP alike, also with the window's length
      * taken from the seconds register.  A log of every interrupt's REG_C and
      * TSC (16 Hz) shows why: the vCPU gets no time for up to ~1.4 s, then
@@ -481,20 +520,22 @@ static void test_update_and_periodic(void)
         cmos_write(RTC_REG_A, rates[i].a);
         (void)cmos_read(RTC_REG_C);
         reset_counts();
-        cmos_write(RTC_REG_B, RTC_24H | RTC_UIE | RTC_PIE);
-        if ( !WAIT_UNTIL(n_uf >= 4, 30000) )
+        cmos_write(RTC_REG_B, RTC_24H | RTC_PIE);
+        /*
+         * The window: two RTC seconds, from one change of the seconds
+         * register to the next but one, polled between interrupts.  Not
+         * update-ended interrupts: with PIE on too, on some hosts under
+         * TCG (seen on an Intel host, hvm_depriv=0 as =1, Xen's own C) most
+         * of them never come, which is not what this checks.
+         */
+        if ( !rtc_seconds_window(2, &got, 30000) )
         {
             cmos_write(RTC_REG_B, RTC_24H);
-            CHECK(false, "REG_A %02x: only %u update interrupts", rates[i].a, n_uf);
+            CHECK(false, "REG_A %02x: the seconds register did not advance by 2", rates[i].a);
             continue;
         }
         cmos_write(RTC_REG_B, RTC_24H);
-        /*
-         * The window is UF 1 to UF 3, its length read from the seconds
-         * register at each: a UF can be lost (see above), stretching it.
-         */
-        secs = (bcd(sec_at_uf[3]) + 60 - bcd(sec_at_uf[1])) % 60;
-        got = pf_at_uf[3] - pf_at_uf[1];
+        secs = 2;
         want = secs * rates[i].hz;
         printk("REG_A %02x IRQ: %u periodic interrupts in %u RTC seconds (want %u)\n",
                rates[i].a, got, secs, want);
@@ -505,21 +546,27 @@ static void test_update_and_periodic(void)
 
     /* Rate 0 and the divider-reset settings produce no periodic interrupt. */
     section = "periodic off";
+    {
+    unsigned int got;
+    bool ok;
+
     cmos_write(RTC_REG_A, RTC_DIV_32K | 0);
     (void)cmos_read(RTC_REG_C);
     reset_counts();
-    cmos_write(RTC_REG_B, RTC_24H | RTC_UIE | RTC_PIE);
-    WAIT_UNTIL(n_uf >= 3, 20000);
+    cmos_write(RTC_REG_B, RTC_24H | RTC_PIE);
+    ok = rtc_seconds_window(3, &got, 20000);
     cmos_write(RTC_REG_B, RTC_24H);
-    CHECK(n_uf >= 3 && n_pf == 0, "rate 0: %u periodic interrupts over %u update interrupts", n_pf, n_uf);
+    CHECK(ok && got == 0, "rate 0: %u periodic interrupts over 3 RTC seconds (window %s)", got,
+          ok ? "seen" : "not seen");
     cmos_write(RTC_REG_A, 0x70 | 10);
     (void)cmos_read(RTC_REG_C);
     reset_counts();
-    cmos_write(RTC_REG_B, RTC_24H | RTC_UIE | RTC_PIE);
-    WAIT_UNTIL(n_uf >= 3, 20000);
+    cmos_write(RTC_REG_B, RTC_24H | RTC_PIE);
+    ok = rtc_seconds_window(3, &got, 20000);
     cmos_write(RTC_REG_B, RTC_24H);
-    CHECK(n_uf >= 3 && n_pf == 0, "divider 7 (reset): %u periodic interrupts over %u update interrupts",
-          n_pf, n_uf);
+    CHECK(ok && got == 0, "divider 7 (reset): %u periodic interrupts over 3 RTC seconds (window %s)",
+          got, ok ? "seen" : "not seen");
+    }
     cmos_write(RTC_REG_A, RTC_DIV_32K | 6);
     (void)cmos_read(RTC_REG_C);
 }
