@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Verify the deprivileged payload object before Xen links it (DESIGN §2.1).
+"""Verify the deprivileged payload object before Xen links it (README: how the build fits together).
 
 The payload runs at ring 3 at a user alias address, not where Xen links it,
 with the guest's FPU state possibly live and with nothing writable but the

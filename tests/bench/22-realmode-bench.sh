@@ -32,7 +32,7 @@ for profile in payload release; do
     nice cargo build -q --profile "$profile" -p difftest-realmode --example bench || { fail=$((fail + 1)); continue; }
     bin=$CARGO_TARGET_DIR/$profile/examples/bench
     if [ "$profile" = payload ]; then
-        # The ring-3 payload must link no panic path (DESIGN §6): no call
+        # The ring-3 payload must link no panic path (README: the payload rules): no call
         # from the emulator's code into core::panicking & co.
         bad=$(objdump -d --no-show-raw-insn -C "$bin" | awk '
             /^[0-9a-f]+ <(realmode::|bench_rust_one)/ { inside = 1; n++; next }

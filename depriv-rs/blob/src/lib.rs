@@ -4,7 +4,7 @@
 //! Xen enters at `hvm_depriv_entry` with `sysret`: `%rdi` holds the request
 //! code, `%rsi`, `%rdx`, `%r10` its arguments, `%rsp` the top of this vCPU's
 //! depriv stack (16-byte aligned).  The payload leaves only through
-//! `syscall`.  Nothing here may reach a panic path of `core` (DESIGN §6): the
+//! `syscall`.  Nothing here may reach a panic path of `core` (README: the payload rules): the
 //! checker in `linker/` rejects the object if it does.
 #![no_std]
 

@@ -25,7 +25,7 @@
 #define DEPRIV_CNT_MAPS           6 /* monitor tables given the mappings */
 
 /*
- * Hostile SYSCALL state (DESIGN §3, first hazard): on SVM the CPU still
+ * Hostile SYSCALL state (the first hazard of the SVM design): on SVM the CPU still
  * holds these guest values when Xen handles an exit.  Were a depriv call
  * to run with them, the payload's SYSCALL would enter ring 0 at a
  * guest-chosen address.  Set before every depriv path; they must read back

@@ -71,7 +71,7 @@ impl<O: Ops> Emu<'_, O> {
 
     /// AAM/AAD. Xen 4.17's AAM computes `al = al % n; ah = al / n;` in
     /// that order, so AH ends up (AL mod n) / n (always 0), not AL / n as
-    /// on hardware. Guest-visible behaviour must be Xen's (DESIGN §2.6),
+    /// on hardware. Guest-visible behaviour must be Xen's (upstream's emulators are the reference),
     /// so this emulator does the same; regression test
     /// `aam_matches_xen_4_17_order`.
     pub(crate) fn aam_aad(&mut self, b: u8) -> R<Next> {
