@@ -13,8 +13,9 @@ out=${1:?usage: build-payload.sh OUTPUT.o}
 target_dir=$top/build/payload/target
 entry=hvm_depriv_entry
 
-# -sse,-sse2 keeps LLVM from using vector registers for byte loops (DESIGN
-# §6).  PIE: only PC-relative references.
+# -sse,-sse2 keeps LLVM from using vector registers for byte loops (Xen
+# does not save the guest's FPU state around a call).  PIE: only PC-relative
+# references.
 export RUSTFLAGS="-C target-feature=-sse,-sse2,-avx,-avx2 -C relocation-model=pie -C code-model=small -C force-frame-pointers=yes"
 export CARGO_TARGET_DIR=$target_dir
 mkdir -p "$target_dir"
