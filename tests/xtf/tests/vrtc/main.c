@@ -35,8 +35,6 @@ const char test_title[] = "vRTC (MC146818) emulation";
 static volatile unsigned int n_irq, n_pf, n_af, n_uf, n_noflag;
 
 static volatile uint8_t sec_at_af;
-static volatile unsigned int pf_at_uf[8];
-static volatile uint8_t sec_at_uf[8];
 
 /* One port read per interrupt: index parked at REG_C, PICs in AEOI mode. */
 static void rtc_irq(struct cpu_regs *regs)
@@ -56,16 +54,7 @@ static void rtc_irq(struct cpu_regs *regs)
         outb(RTC_REG_C, 0x70);
     }
     if ( c & RTC_UF )
-    {
-        if ( n_uf < ARRAY_SIZE(pf_at_uf) )
-        {
-            pf_at_uf[n_uf] = n_pf;
-            outb(RTC_SECONDS, 0x70);
-            sec_at_uf[n_uf] = inb(0x71);
-            outb(RTC_REG_C, 0x70);
-        }
         n_uf++;
-    }
 }
 
 static void reset_counts(void)
