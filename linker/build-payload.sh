@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the ring-3 payload object Xen links into .hvm_deprivileged:
-#   1. the `blob` crate as a no_std staticlib for x86_64-unknown-linux-gnu,
+#   1. the `payload` crate as a no_std staticlib for x86_64-unknown-linux-gnu,
 #      without SSE, position independent;
 #   2. ld -r --gc-sections from the entry, with linker/payload.lds;
 #   3. every symbol but the entry made local;
@@ -23,7 +23,7 @@ mkdir -p "$target_dir"
 # payload has no float ABI): filter those lines, keep everything else, and
 # fail if cargo fails.
 set +e
-(cd "$top/depriv-rs" && cargo build -q -p blob --profile payload \
+(cd "$top/depriv-rs" && cargo build -q -p payload --profile payload \
     --target x86_64-unknown-linux-gnu) 2> "$target_dir.log"
 rc=$?
 set -e
@@ -31,7 +31,7 @@ grep -v -e 'target feature' -e 'unstable feature' -e 'for more information' \
     -e '^ *|' -e '^ *= note' -e '^warning: .*generated' -e '^ *$' \
     -e '^warning: unknown and unstable' -e 'rust-lang/rust/issues' "$target_dir.log" >&2 || true
 [ $rc -eq 0 ] || { echo "build-payload: cargo build of the payload failed" >&2; exit 1; }
-lib=$target_dir/x86_64-unknown-linux-gnu/payload/libblob.a
+lib=$target_dir/x86_64-unknown-linux-gnu/payload/libpayload.a
 [ -f "$lib" ] || { echo "build-payload: cargo did not produce $lib" >&2; exit 1; }
 
 tmp=$out.tmp
