@@ -30,7 +30,7 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20_000);
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let cases: Vec<Case> = (0..n).map(|_| gen_case(&mut rng)).collect();
     let mut done = 0u64;
     let mut calls = 0u64;

@@ -15,7 +15,7 @@ use realmode::{CpuState, Outcome, Seg};
 /// A case from a random template with the given code, registers and SS
 /// size, the instruction placed at CS:IP.
 fn case(code: &[u8], gpr: [u32; 8], eip: u32, eflags: u32, sp32: bool) -> Case {
-    let mut c = gen_case(&mut Rng(42));
+    let mut c = gen_case(&mut Rng::new(42));
     c.cpu = CpuState {
         gpr,
         eip,

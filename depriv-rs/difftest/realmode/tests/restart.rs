@@ -22,7 +22,7 @@ fn retry_at_every_op_of_random_instructions() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(50_000);
-    let mut rng = Rng(0x7e57_a127);
+    let mut rng = Rng::new(0x7e57_a127);
     let (mut cases, mut injections, mut retried) = (0u64, 0u64, 0u64);
     let (mut skipped_io, mut skipped_raw) = (0u64, 0u64);
     for _ in 0..n {

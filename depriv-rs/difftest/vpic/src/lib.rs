@@ -224,31 +224,8 @@ pub fn rust_bench(v: &mut Vpic, ops: &[BenchOp], eoi: &mut u16) -> u64 {
     sum + acts
 }
 
-/// splitmix64: small, fast, good enough for operation streams.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u32) -> u32 {
-        (((self.next_u64() >> 32) * u64::from(n)) >> 32) as u32
-    }
-    pub fn byte(&mut self) -> u8 {
-        self.next_u64() as u8
-    }
-    pub fn chance(&mut self, per_mille: u32) -> bool {
-        self.below(1000) < per_mille
-    }
-}
+/// The seeded generator the streams draw from (shared by the three difftests).
+pub use difftest_common::Rng;
 
 /// One operation of a differential stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,7 +304,7 @@ pub fn gen_op(r: &mut Rng) -> Op {
                 port,
                 bytes: 1,
                 val: u32::from(pic_byte(r, port))
-                    | if r.chance(50) {
+                    | if r.chance(5) {
                         r.next_u64() as u32 & !0xff
                     } else {
                         0
@@ -348,19 +325,19 @@ pub fn gen_op(r: &mut Rng) -> Op {
         },
         450..=459 => Op::PicIo {
             dir: dir(r),
-            port: r.below(0x10000),
-            bytes: if r.chance(900) { 1 } else { r.below(5) },
+            port: r.below(0x10000) as u32,
+            bytes: if r.chance(90) { 1 } else { r.below(5) as u32 },
             val: r.next_u64() as u32,
         },
         460..=509 => Op::ElcrIo {
             dir: dir(r),
-            port: 0x4d0 + r.below(2),
-            bytes: if r.chance(990) {
+            port: 0x4d0 + r.below(2) as u32,
+            bytes: if r.chance(99) {
                 1
             } else {
                 [0, 2, 4][r.below(3) as usize]
             },
-            val: if r.chance(500) {
+            val: if r.chance(50) {
                 u32::from(r.byte())
             } else {
                 r.next_u64() as u32
@@ -368,7 +345,7 @@ pub fn gen_op(r: &mut Rng) -> Op {
         },
         510..=709 => Op::Edge {
             positive: true,
-            irq: if r.chance(20) {
+            irq: if r.chance(2) {
                 r.byte()
             } else {
                 r.below(16) as u8
@@ -376,14 +353,14 @@ pub fn gen_op(r: &mut Rng) -> Op {
         },
         710..=829 => Op::Edge {
             positive: false,
-            irq: if r.chance(20) {
+            irq: if r.chance(2) {
                 r.byte()
             } else {
                 r.below(16) as u8
             },
         },
         830..=929 => Op::AckPending {
-            accept: r.chance(900),
+            accept: r.chance(90),
         },
         930..=949 => Op::Intack {
             idx: r.below(2) as usize,
@@ -400,7 +377,7 @@ pub fn gen_op(r: &mut Rng) -> Op {
             for b in rec.iter_mut() {
                 *b = r.byte();
             }
-            if r.chance(700) {
+            if r.chance(70) {
                 // Mostly small int_output values (0/1), as Xen writes.
                 rec[7] &= 1;
                 rec[15] &= 1;

@@ -226,25 +226,8 @@ impl Timers {
     }
 }
 
-/// A small deterministic PRNG (splitmix64).
-#[derive(Clone, Debug)]
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
+/// The seeded generator the streams draw from (shared by the three difftests).
+pub use difftest_common::Rng;
 
 /// One primitive operation, applied to both models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -740,7 +723,7 @@ pub fn run_random_with(
     make_env: fn(&mut Rng) -> Env,
 ) -> Summary {
     let mut sum = Summary::default();
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     for _ in 0..runs {
         let env = make_env(&mut rng);
         let mut p = Pair::new(env);

@@ -109,7 +109,7 @@ fn scripted_leap_day_bcd_12h_matches_xen() {
         wr(&mut p, i, v);
     }
     wr(&mut p, 0x0b, 0x00);
-    let mut rng = Rng(1);
+    let mut rng = Rng::new(1);
     p.advance(NS, &mut rng, 0);
     for i in [0u8, 2, 4, 6, 7, 8, 9] {
         rd(&mut p, i);
@@ -128,7 +128,7 @@ fn scripted_alarm_and_update_interrupts_match_xen() {
         wc_nsec: 5,
         vpt_align: 1,
     });
-    let mut rng = Rng(2);
+    let mut rng = Rng::new(2);
     wr(&mut p, 0x01, 0x30);
     wr(&mut p, 0x03, 0xc0);
     wr(&mut p, 0x05, 0xc0);
@@ -193,7 +193,7 @@ fn scripted_hostile_records_match_xen() {
         wc_nsec: 1,
         vpt_align: 0,
     });
-    let mut rng = Rng(3);
+    let mut rng = Rng::new(3);
     for reg in 0..16usize {
         for v in 0..=255u8 {
             let mut rec = p.rust.hw;

@@ -97,7 +97,7 @@ pub struct LenStats {
 /// Run `n` generated instructions from `seed` through both emulators,
 /// cross-checking lengths with iced-x86.
 pub fn run_stream(seed: u64, n: u64) -> (Stats, LenStats) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut st = Stats::default();
     let mut ls = LenStats::default();
     for _ in 0..n {

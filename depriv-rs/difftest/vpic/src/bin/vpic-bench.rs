@@ -35,8 +35,8 @@ fn main() {
                         match r.below(20) {
                             0 => 0x11,
                             1..=11 => 0x20,
-                            12..=15 => 0x60 | r.below(8),
-                            _ => 0x08 | r.below(8) | 2,
+                            12..=15 => 0x60 | r.below(8) as u32,
+                            _ => 0x08 | r.below(8) as u32 | 2,
                         }
                     };
                     BenchOp {

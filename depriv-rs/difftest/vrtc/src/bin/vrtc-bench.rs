@@ -17,7 +17,7 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(200_000);
-    let mut r = Rng(0x146818);
+    let mut r = Rng::new(0x146818);
     // What guests do: read the clock (index, then data), poll UIP in
     // register A, acknowledge in register C from the interrupt handler;
     // Xen delivers periodic ticks and update/alarm expiries; now and then
