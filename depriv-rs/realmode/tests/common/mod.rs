@@ -9,6 +9,8 @@
     clippy::panic
 )]
 
+pub mod units;
+
 use realmode::{CpuState, Event, Fault, OpResult, Ops, Seg, SegReg};
 use std::collections::BTreeMap;
 
