@@ -1,6 +1,5 @@
 //! Generate the Rust view of `include/hvm-depriv-abi.h`, the single source
 //! of the ABI shared with Xen (README: one ABI header).
-#![allow(clippy::expect_used)] // A failure here is a build error, as it should be.
 use std::{env, path::PathBuf};
 
 fn main() {

@@ -6,9 +6,6 @@
 //! cpuid-autogen.h that Xen's tools build generates are recreated in
 //! OUT_DIR. Nothing from Xen is copied into this crate.
 
-// A build script reports failure by panicking.
-#![allow(clippy::panic)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,9 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 //! Compiles Xen's own rtc.c and common/time.c (and mktime() cut from
 //! arch/x86/time.c) from the pinned, unmodified source tree, with the shim
 //! headers in `shim/`.  Nothing of Xen is copied into this repository.

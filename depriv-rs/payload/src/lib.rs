@@ -7,6 +7,17 @@
 //! `syscall`.  Nothing here may reach a panic path of `core` (README: the payload rules): the
 //! checker in `linker/` rejects the object if it does.
 #![no_std]
+// The payload rules (README): every potential panic in code the payload links
+// is visible in review.  Its tests are exempt (see the workspace Cargo.toml).
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 #[cfg(target_arch = "x86_64")]
 mod arch;

@@ -1,10 +1,4 @@
 //! Prints the full opcode coverage table of the realmode emulator.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;

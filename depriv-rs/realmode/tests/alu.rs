@@ -1,12 +1,6 @@
 //! Unit tests of integer arithmetic and logic: ADD/ADC/SUB/CMP/AND, INC/NEG/NOT,
 //! MUL/DIV/IDIV/IMUL, the BCD adjusts, XADD and CMPXCHG.
 //! Each case runs through the two properties of tests/common/units.rs.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 use common::units::{self, done, Case};

@@ -1,12 +1,6 @@
 //! Unit tests of control transfer: Jcc, JMP/CALL/RET near and far (direct and
 //! indirect), IRET, INT n and delivery through the IVT, LOOP/LOOPZ/JCXZ, BOUND.
 //! Each case runs through the two properties of tests/common/units.rs.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 use common::units::{self, done, nop, Case};

@@ -1,11 +1,5 @@
 //! Prints the opcode coverage summary (the full table:
 //! `cargo run -p realmode --example coverage`).
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 mod coverage_table;

@@ -1,11 +1,5 @@
 //! Unit tests of flag instructions: CLI/STI/CLC/STC/CMC/CLD/STD, LAHF/SAHF.
 //! Each case runs through the two properties of tests/common/units.rs.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 use common::units::{self, done, nop, Case};

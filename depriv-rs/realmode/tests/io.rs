@@ -1,11 +1,5 @@
 //! Unit tests of port I/O: IN/OUT (immediate and DX ports), REP INS.
 //! Each case runs through the two properties of tests/common/units.rs.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 use common::units::{self, done, nop, Case};

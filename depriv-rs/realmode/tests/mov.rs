@@ -1,12 +1,6 @@
 //! Unit tests of data movement: MOV forms (32-bit addressing, moffs, segment
 //! registers), XCHG, XLAT, LEA, LES, MOVZX/MOVSX, SETcc, CMOVcc, BSWAP.
 //! Each case runs through the two properties of tests/common/units.rs.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 use common::units::{self, done, nop, Case};

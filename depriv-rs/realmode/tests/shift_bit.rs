@@ -1,12 +1,6 @@
 //! Unit tests of shifts, rotates and bit instructions: RCL/SHL/SAR/ROR/RCR,
 //! SHLD/SHRD, BTS, BSF.
 //! Each case runs through the two properties of tests/common/units.rs.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 use common::units::{self, done, Case};

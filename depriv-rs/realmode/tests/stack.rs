@@ -1,12 +1,6 @@
 //! Unit tests of the stack: PUSH/POP (registers, segment registers, immediates),
 //! PUSHA/POPA, PUSHF/POPF, ENTER/LEAVE.
 //! Each case runs through the two properties of tests/common/units.rs.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 use common::units::{self, done, nop, Case};

@@ -1,11 +1,5 @@
 //! Unit tests of string instructions and their REP forms: MOVS, STOS, CMPS, LODS, SCAS.
 //! Each case runs through the two properties of tests/common/units.rs.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 use common::units::{self, done, nop, Case};

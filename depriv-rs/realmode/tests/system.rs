@@ -1,12 +1,6 @@
 //! Unit tests of system instructions: LGDT/SIDT, SMSW/LMSW/CLTS, MOV to/from CR0,
 //! CPUID, HLT, RDTSC, RDMSR/WRMSR, and x87 (not emulated).
 //! Each case runs through the two properties of tests/common/units.rs.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod common;
 use common::units::{self, done, nop, Case};

@@ -12,6 +12,17 @@
 //! indexing is through `get`, shifts are masked, arithmetic is wrapping);
 //! a condition on which Xen's C would `BUG()` is returned as [`Bug`].
 #![no_std]
+// The payload rules (README): every potential panic in code the payload links
+// is visible in review.  Its tests are exempt (see the workspace Cargo.toml).
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 #![forbid(unsafe_code)]
 // No arithmetic that could panic on overflow in a checked build (the fuzz
 // target runs with overflow checks): every operation wraps or is masked.

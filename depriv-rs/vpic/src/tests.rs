@@ -1,12 +1,6 @@
 //! Behaviour of the 8259A as documented in Intel's 8259A datasheet
 //! (order no. 231468), as Xen's `vpic.c` implements it; where Xen departs
 //! from the datasheet the test says so and follows Xen.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use super::*;
 

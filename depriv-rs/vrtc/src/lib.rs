@@ -30,6 +30,17 @@
 //! `hvm_isa_irq_assert(d, RTC_IRQ, NULL)`/`hvm_isa_irq_deassert`, and the
 //! time-offset updates of `rtc_set_time`/`rtc_load`.
 #![no_std]
+// The payload rules (README): every potential panic in code the payload links
+// is visible in review.  Its tests are exempt (see the workspace Cargo.toml).
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 #![forbid(unsafe_code)]
 #![deny(clippy::arithmetic_side_effects)]
 

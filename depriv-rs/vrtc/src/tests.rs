@@ -1,12 +1,6 @@
 //! Unit tests from the MC146818 datasheet and rtc.c's comments, with a
 //! fake clock (the `Env` given to each call).
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::arithmetic_side_effects
-)]
+#![allow(clippy::arithmetic_side_effects)]
 
 use super::*;
 

@@ -4,12 +4,6 @@
 //! script measures it under callgrind with --toggle-collect on
 //! `bench_rust_one` / `x86_emulate_wrapper`, so only emulation (plus the
 //! shared fake platform's ops) is counted, not case generation.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use difftest_realmode::{gen_case, xen_emulate, Case, Platform, Rng};
 use realmode::{CpuState, Outcome};

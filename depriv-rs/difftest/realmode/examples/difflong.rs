@@ -1,12 +1,6 @@
 //! Long differential run (tests/long/22-realmode-long.sh):
 //! DIFF_SEED (default 1), DIFF_OPS (default 10^6). Exits non-zero on any
 //! divergence or decoder length mismatch.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 #[path = "../tests/support/mod.rs"]
 mod support;

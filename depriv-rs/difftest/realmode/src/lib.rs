@@ -9,12 +9,6 @@
 //! platform code, so platform behaviour is identical by construction.
 //! Afterwards outcome, event, retire flags, registers, defined flags,
 //! memory writes, port I/O and segment/CR state are compared.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
 use std::collections::HashMap;

@@ -1,12 +1,6 @@
 //! Fixed-seed differential slice: the Rust realmode emulator against Xen's
 //! x86_emulate() on >= 10^5 random real-mode instructions. Fails on any
 //! divergence or decoder length mismatch. DIFF_SEED / DIFF_OPS override.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 mod support;
 

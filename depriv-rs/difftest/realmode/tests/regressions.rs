@@ -2,12 +2,6 @@
 //! between the Rust emulator and Xen's x86_emulate (each runs the exact
 //! instruction and state through both and demands identical results),
 //! plus Xen quirks the Rust side reproduces on purpose.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use difftest_realmode::{compare_case, gen_case, Case, Rng, Stats};
 use realmode::{CpuState, Outcome, Seg};

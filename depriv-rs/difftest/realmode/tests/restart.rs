@@ -6,12 +6,6 @@
 //! run's registers, memory, segments and CRs. Cases that read ports are
 //! skipped: their re-run reads the device again (Xen's ioreq layer
 //! replays the completed read instead).
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use difftest_realmode::{gen_case, Effect, Rng};
 use realmode::{emulate_one, Outcome};

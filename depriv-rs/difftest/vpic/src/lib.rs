@@ -5,12 +5,6 @@
 //! accesses of every size, edges, interrupt acknowledges, save/load round
 //! trips, arbitrary loaded records) and compares the full state and every
 //! returned value after every step.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use std::fmt::Write as _;
 use vpic::{Bug, Dir, Effects, Io, Vpic};

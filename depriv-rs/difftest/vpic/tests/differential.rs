@@ -1,11 +1,5 @@
 //! The Rust vPIC against Xen's vpic.c: layout, then a fixed-seed random
 //! stream (the slice `make test` runs).
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use difftest_vpic::{run, CVpic, C_LOCK, SHIM_NFIELDS};
 use vpic::HvmHwVpic;

@@ -8,12 +8,6 @@
 //! same operations, plays Xen's part for both (a fake clock; timers fire
 //! when the clock passes their deadline) and compares, after every step,
 //! the returned value, the whole state and the sequence of requests.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use std::sync::{Mutex, MutexGuard};
 use vrtc::{Ctx, Dir, Env, HvmHwRtc, IoOutcome, Request, RtcState, Timer};

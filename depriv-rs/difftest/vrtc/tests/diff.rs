@@ -1,10 +1,4 @@
 //! The fixed-seed differential slice: the Rust vrtc against Xen's rtc.c.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use difftest_vrtc::*;
 

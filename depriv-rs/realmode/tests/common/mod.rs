@@ -1,13 +1,7 @@
 //! A mock platform for the realmode crate's tests: sparse 4 GiB memory,
 //! segment registers, CR0/2/3/4, port I/O, a log of every side effect, and
 //! fault injection at the n-th op call (to prove restartability).
-#![allow(
-    dead_code,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
+#![allow(dead_code)]
 
 pub mod units;
 

@@ -2,13 +2,7 @@
 //! (each ModRM.reg row for group opcodes, register and memory forms) is
 //! run through `emulate_one` on the mock platform; an entry counts as
 //! implemented when the emulator does anything but answer Unhandleable.
-#![allow(
-    dead_code,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
+#![allow(dead_code)]
 
 use super::common::{cpu16, Mock};
 use realmode::{emulate_one, Outcome};

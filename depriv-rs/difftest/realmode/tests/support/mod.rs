@@ -1,12 +1,6 @@
 //! iced-x86 as an independent decoder: instruction length cross-check
 //! and the architecturally undefined EFLAGS of each instruction.
-#![allow(
-    dead_code,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
+#![allow(dead_code)]
 
 use difftest_realmode::{compare_case, gen_case, Case, Platform, Rng, Stats};
 use iced_x86::{Decoder, DecoderOptions, Instruction, Mnemonic, OpKind, Register, RflagsBits};

@@ -3,12 +3,6 @@
 //! the other in one process.  Compare the inclusive instruction counts of
 //! the two functions (tests/bench/20-vpic-bench.sh does).
 //! `VPIC_BENCH_OPS` (default 200000), `VPIC_BENCH_SEED`.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 use difftest_vpic::{rust_bench, BenchOp, CVpic, Rng, C_LOCK};
 
 fn main() {

@@ -1,12 +1,6 @@
 //! Long differential run: `VPIC_SEED` (default: from the clock) and
 //! `VPIC_OPS` (default 10^7).  Prints ops, seed and divergences; exits 1 on
 //! any divergence.
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 fn main() {
     let seed = std::env::var("VPIC_SEED")
         .ok()

@@ -3,12 +3,6 @@
 //! the other in one process, from the same initial state.  Compare the
 //! inclusive instruction counts of the two functions
 //! (tests/bench/21-vrtc-bench.sh does).  `VRTC_BENCH_OPS` (default 200000).
-#![allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 use difftest_vrtc::{rust_bench, BenchOp, CModel, Rng};
 use vrtc::{Ctx, Env, RtcState};
 

@@ -1,7 +1,6 @@
 //! Long differential run: `VRTC_SEED` (default: from the clock, printed),
 //! `VRTC_OPS` (default 10^7) random operations against Xen's rtc.c.
 //! Prints the summary and the first divergences; exits 1 on any.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use difftest_vrtc::{extreme_env, run_random, run_random_with};
 use std::time::Instant;
