@@ -126,3 +126,18 @@ pub fn abort() -> ! {
     // domain crash should ABORT ever return.
     unsafe { asm!("ud2", options(noreturn, nomem, nostack)) }
 }
+
+/// The address of the entry stub above: payload text, for the self-tests to
+/// aim at (a `lea`, so no GOT entry and no code of its own).
+pub fn entry_address() -> u64 {
+    let a: u64;
+    // SAFETY: computes an address; reads and writes nothing.
+    unsafe {
+        asm!(
+            "lea {a}, [rip + hvm_depriv_entry]",
+            a = out(reg) a,
+            options(pure, nomem, nostack, preserves_flags),
+        );
+    }
+    a
+}

@@ -18,6 +18,8 @@ mod realmode;
 mod rtc;
 #[cfg(target_arch = "x86_64")]
 mod selftest;
+#[cfg(target_arch = "x86_64")]
+mod trap;
 
 /// The request dispatcher, called by the entry stub; its result goes back to
 /// Xen in the RETURN syscall.

@@ -6,7 +6,7 @@
 use abi::{hvm_depriv_pic_out, hvm_depriv_state_page};
 use vpic::{Dir, Vpic};
 
-use crate::selftest::Trap;
+use crate::trap;
 
 const _: () = assert!(core::mem::size_of::<Vpic>() == 16);
 
@@ -44,14 +44,9 @@ pub fn ack(accept: u64) -> i64 {
     }
 }
 
-/// HVM_DEPRIV_ST_PIC_BAD_EDGE: the next edge call fails as one with an IRQ
-/// out of range would, which Xen must answer by crashing the domain.  The
-/// 8 bytes of the scratch area before the RTC's trap (rtc.rs).
-pub const BAD_EDGE: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 16, 0x7069_635f_6564_6721);
-
 /// HVM_DEPRIV_REQ_PIC_EDGE: `irq` 0..15, `positive` 1 or 0.
 pub fn edge(irq: u64, positive: u64) -> i64 {
-    if irq > 15 || positive > 1 || BAD_EDGE.take() {
+    if irq > 15 || positive > 1 || trap::PIC_BAD_EDGE.take() {
         return abi::err::EINVAL;
     }
     let pics = pics();

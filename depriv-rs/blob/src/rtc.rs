@@ -2,7 +2,7 @@
 //! the domain's RTC state in the state page.  Xen samples its clocks into
 //! `rtc_env` before the call and makes the calls left in `rtc_out` after it.
 
-use crate::selftest::Trap;
+use crate::trap;
 use abi::{hvm_depriv_rtc_req, hvm_depriv_rtc_state, hvm_depriv_state_page};
 use core::mem::{align_of, offset_of, size_of};
 use vrtc::{Ctx, Dir, Env, IoOutcome, Request, RtcState, Timer};
@@ -31,16 +31,8 @@ fn state() -> *mut hvm_depriv_state_page {
     abi::va::STATE as *mut hvm_depriv_state_page
 }
 
-/// HVM_DEPRIV_ST_RTC_BAD_REQUEST: the next RTC call returns a request list
-/// Xen must refuse (and crash the domain for).  The last 8 bytes of the
-/// scratch area.
-pub const BAD_REQUEST: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 8, 0x7274_635f_6261_6421);
 /// An op Xen's rtc.c does not know.
 const BAD_REQUEST_OP: u32 = 0xbad;
-/// HVM_DEPRIV_ST_RTC_SHORT_PERIOD: the next RTC call asks Xen for a
-/// periodic timer of 1 us, below the shortest period an RTC rate makes
-/// (30.5 us; 122 us with the 32 kHz time base): Xen must refuse it.  The 32nd last bytes of the scratch area.
-pub const SHORT_PERIOD: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 32, 0x7274_635f_3175_7321);
 
 /// The RTC record, in the state page.
 fn rtc() -> &'static mut RtcState {
@@ -122,7 +114,7 @@ fn store(cx: &Ctx, val: u32) -> i64 {
         }
         nr = nr.wrapping_add(1);
     }
-    if BAD_REQUEST.take() {
+    if trap::RTC_BAD_REQUEST.take() {
         // SAFETY: as above; one slot, within the array.
         unsafe {
             core::ptr::addr_of_mut!((*out).req)
@@ -136,7 +128,7 @@ fn store(cx: &Ctx, val: u32) -> i64 {
         }
         nr = 1;
     }
-    if SHORT_PERIOD.take() {
+    if trap::RTC_SHORT_PERIOD.take() {
         // SAFETY: as above; one slot, within the array.
         unsafe {
             core::ptr::addr_of_mut!((*out).req)
