@@ -345,6 +345,26 @@ const_assert_eq!(size_of::<Ctx>(), 32 + 8 + 24 * MAX_REQUESTS);
 const STATE_BYTES: usize = size_of::<RtcState>().wrapping_add(size_of::<Ctx>());
 static_assertions::const_assert!(STATE_BYTES <= 1024);
 
+/// The register a port selects (port bit 0: `RTC_PORT(0)` or `RTC_PORT(1)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Port {
+    /// 0x70: the CMOS index (bit 7, the NMI mask, is dropped); reads 0xff.
+    Index,
+    /// 0x71: the CMOS byte the index selects.
+    Data,
+}
+
+impl Port {
+    /// The register `port` selects.
+    pub fn of(port: u32) -> Self {
+        if port & 1 == 0 {
+            Port::Index
+        } else {
+            Port::Data
+        }
+    }
+}
+
 /// Direction of a port access (`IOREQ_READ`/`IOREQ_WRITE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dir {
@@ -871,7 +891,7 @@ impl RtcState {
 
     /// `rtc_ioport_write`; returns whether the access was handled.
     fn ioport_write(&mut self, cx: &mut Ctx, addr: u32, data: u32) -> bool {
-        if addr & 1 == 0 {
+        if Port::of(addr) == Port::Index {
             // Bit 7 is the NMI mask on real hardware: Xen drops it.
             let data = data & 0x7f;
             self.hw.cmos_index = data as u8;
@@ -946,7 +966,7 @@ impl RtcState {
 
     /// `rtc_ioport_read` (only called with an index below RTC_CMOS_SIZE).
     fn ioport_read(&mut self, cx: &mut Ctx, addr: u32) -> u32 {
-        if addr & 1 == 0 {
+        if Port::of(addr) == Port::Index {
             return 0xff;
         }
         let index = self.hw.cmos_index as usize;
