@@ -9,7 +9,7 @@ use abi::{hvm_depriv_rm, hvm_depriv_rm_rep, hvm_depriv_seg};
 use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
 
 use crate::arch::syscall4;
-use crate::trap;
+use crate::{trap, Reply};
 
 const X86_CR4_TSD: u64 = 1 << 2;
 const MSR_STAR: u32 = 0xc000_0081;
@@ -435,8 +435,9 @@ fn syscall_spin() -> ! {
     }
 }
 
-/// Emulate one instruction; the outcome goes to the real-mode page.
-pub fn run() -> i64 {
+/// Emulate one instruction; the outcome goes to the real-mode page, and the
+/// call itself always answers 0 (Xen reads the X86EMUL_* code there).
+pub fn run() -> Reply {
     if trap::RM_SYSCALL_SPIN.take() {
         syscall_spin();
     }
@@ -466,13 +467,21 @@ pub fn run() -> i64 {
         Outcome::Unhandleable => (abi::HVM_DEPRIV_RM_UNHANDLEABLE, 0),
     };
 
+    hand_over(&cpu, rc as u8, retire);
+    Ok(0)
+}
+
+/// Hand the instruction's outcome to Xen in the real-mode page: the
+/// registers, the X86EMUL_* code and the retire flags (an exception's event
+/// is already there, from `put_event`).
+fn hand_over(cpu: &CpuState, rc: u8, retire: u8) {
+    let r = rm();
     // SAFETY (each): see get().
     unsafe {
         core::ptr::addr_of_mut!((*r).gpr).write_volatile(cpu.gpr);
         core::ptr::addr_of_mut!((*r).eip).write_volatile(cpu.eip);
         core::ptr::addr_of_mut!((*r).eflags).write_volatile(cpu.eflags);
         core::ptr::addr_of_mut!((*r).retire).write_volatile(retire);
-        core::ptr::addr_of_mut!((*r).rc).write_volatile(rc as u8);
+        core::ptr::addr_of_mut!((*r).rc).write_volatile(rc);
     }
-    0
 }

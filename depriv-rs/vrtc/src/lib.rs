@@ -282,7 +282,22 @@ impl Requests {
         let n = (self.len as usize).min(MAX_REQUESTS);
         self.list.get(..n).unwrap_or(&[])
     }
+
+    /// The requests made, in order, or [`Bug`] if one did not fit: Xen must
+    /// not act on part of the list.
+    pub fn checked(&self) -> Result<&[Request], Bug> {
+        if self.overflow != 0 {
+            return Err(Bug);
+        }
+        Ok(self.as_slice())
+    }
 }
+
+/// The emulator cannot give Xen a faithful answer (as `vpic::Bug`): the
+/// caller should treat the domain as broken.  Here only a request list that
+/// overflowed, which no operation makes ([`MAX_REQUESTS`] has room to spare).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bug;
 
 /// One call's inputs and outputs.
 #[repr(C)]
