@@ -1,29 +1,9 @@
-//! Ring-3 entry stub, `syscall` wrappers and the `mem*` routines the
-//! compiler may call.  Everything is position independent: the payload runs
-//! at a user alias address, not where Xen links it.
+//! The payload's primitives: `syscall` wrappers, the `mem*` routines the
+//! compiler may call, and the entry stub's address.  Everything is position
+//! independent: the payload runs at a user alias address, not where Xen
+//! links it.
 
 use core::arch::{asm, global_asm};
-
-// The entry: call the dispatcher (its fourth argument comes in %r10, as
-// %rcx holds the SYSRET address), hand its result to Xen.  `syscall` does
-// not return here for RETURN; `ud2` makes sure a broken Xen side cannot run
-// off the end.
-global_asm!(
-    ".pushsection .text.hvm_depriv_entry,\"ax\",@progbits",
-    ".globl hvm_depriv_entry",
-    ".type hvm_depriv_entry,@function",
-    "hvm_depriv_entry:",
-    "mov rcx, r10",
-    "call {dispatch}",
-    "mov rdi, rax",
-    "mov eax, {ret}",
-    "syscall",
-    "ud2",
-    ".size hvm_depriv_entry, . - hvm_depriv_entry",
-    ".popsection",
-    dispatch = sym crate::hvm_depriv_dispatch,
-    ret = const abi::sys::RETURN,
-);
 
 // memcpy/memmove/memset/memcmp/bcmp: LLVM may emit calls to these even for
 // plain loops.  `rep movsb`/`rep stosb` keep them free of SSE; memmove copies

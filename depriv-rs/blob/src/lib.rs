@@ -1,5 +1,7 @@
-//! The ring-3 payload: entry point, syscall wrappers, panic handler, and
-//! the request dispatcher.
+//! The ring-3 payload: the entry stub, the request dispatcher and the panic
+//! handler.  Each request's module (`pic`, `rtc`, `realmode`, `selftest`)
+//! sits below the dispatcher and builds only on `reply`, `trap` and `arch`
+//! (the syscall wrappers), which build on nothing of the payload's.
 //!
 //! Xen enters at `hvm_depriv_entry` with `sysret`: `%rdi` holds the request
 //! code, `%rsi`, `%rdx`, `%r10` its arguments, `%rsp` the top of this vCPU's
@@ -7,25 +9,11 @@
 //! `syscall`.  Nothing here may reach a panic path of `core` (README: the payload rules): the
 //! checker in `linker/` rejects the object if it does.
 //!
-//! Outcomes: every emulator returns what happened as data; the request's
-//! module hands it to Xen in the shared page (its `hand_over`) and answers
-//! the call with a [`Reply`]:
-//!
-//! | what happened                      | vpic              | vrtc                                 | realmode                    |
-//! |------------------------------------|-------------------|--------------------------------------|-----------------------------|
-//! | done, with the value               | `Ok(Io { val })`  | `IoOutcome::Okay(val)`               | `Outcome::Done(Retire)`     |
-//! | what Xen must do now               | `Effects`         | `Request`s, in order                 | `Retire` (and the ops, as syscalls, during the call) |
-//! | not for this emulator: Xen goes on | -                 | `IoOutcome::Unhandleable`, `NotMine` | `Outcome::Unhandleable`     |
-//! | an event to inject                 | -                 | -                                    | `Outcome::Exception(Event)` |
-//! | run it again later                 | -                 | -                                    | `Outcome::Retry`            |
-//! | state Xen cannot act on            | `Err(Bug)`        | `Err(Bug)` (`Requests::checked`)     | -                           |
-//!
-//! A `Bug` (or an argument out of range) becomes [`Refused`], which the
-//! dispatcher turns into `HVM_DEPRIV_EINVAL`: Xen crashes the domain.  The
-//! "what Xen must do" types stay three because they are three things: a
-//! fixed set of idempotent PIC side effects, an ordered list of rtc.c's
-//! calls with arguments, and x86_emulate's `ctxt->retire`.
+//! What a request answers, and how the emulators' outcomes map to it:
+//! [`reply`].
 #![no_std]
+
+use reply::Reply;
 
 #[cfg(target_arch = "x86_64")]
 mod arch;
@@ -33,6 +21,7 @@ mod arch;
 mod pic;
 #[cfg(target_arch = "x86_64")]
 mod realmode;
+mod reply;
 #[cfg(target_arch = "x86_64")]
 mod rtc;
 #[cfg(target_arch = "x86_64")]
@@ -40,27 +29,27 @@ mod selftest;
 #[cfg(target_arch = "x86_64")]
 mod trap;
 
-/// Why the payload refuses a request: an emulator found its state
-/// inconsistent (`vpic::Bug`, `vrtc::Bug`), or an argument is out of range.
-/// Xen answers every refusal the same way, by crashing the domain; the
-/// call returns `HVM_DEPRIV_EINVAL`.
-pub struct Refused;
-
-/// A request's answer: the value the call returns to Xen (the effects for
-/// Xen to carry out are in the shared page), or a refusal.
-pub type Reply = Result<i64, Refused>;
-
-impl From<vpic::Bug> for Refused {
-    fn from(_: vpic::Bug) -> Self {
-        Refused
-    }
-}
-
-impl From<vrtc::Bug> for Refused {
-    fn from(_: vrtc::Bug) -> Self {
-        Refused
-    }
-}
+// The entry: call the dispatcher (its fourth argument comes in %r10, as
+// %rcx holds the SYSRET address), hand its result to Xen.  `syscall` does
+// not return here for RETURN; `ud2` makes sure a broken Xen side cannot run
+// off the end.
+#[cfg(target_arch = "x86_64")]
+core::arch::global_asm!(
+    ".pushsection .text.hvm_depriv_entry,\"ax\",@progbits",
+    ".globl hvm_depriv_entry",
+    ".type hvm_depriv_entry,@function",
+    "hvm_depriv_entry:",
+    "mov rcx, r10",
+    "call {dispatch}",
+    "mov rdi, rax",
+    "mov eax, {ret}",
+    "syscall",
+    "ud2",
+    ".size hvm_depriv_entry, . - hvm_depriv_entry",
+    ".popsection",
+    dispatch = sym hvm_depriv_dispatch,
+    ret = const abi::sys::RETURN,
+);
 
 /// The request dispatcher, called by the entry stub; its result goes back to
 /// Xen in the RETURN syscall.

@@ -6,7 +6,8 @@
 use abi::{hvm_depriv_pic_out, hvm_depriv_state_page};
 use vpic::{Dir, Vpic};
 
-use crate::{trap, Refused, Reply};
+use crate::reply::{Refused, Reply};
+use crate::trap;
 
 const _: () = assert!(core::mem::size_of::<Vpic>() == 16);
 

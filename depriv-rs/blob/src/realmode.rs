@@ -9,7 +9,8 @@ use abi::{hvm_depriv_rm, hvm_depriv_rm_rep, hvm_depriv_seg};
 use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
 
 use crate::arch::syscall4;
-use crate::{trap, Reply};
+use crate::reply::Reply;
+use crate::trap;
 
 const X86_CR4_TSD: u64 = 1 << 2;
 const MSR_STAR: u32 = 0xc000_0081;

@@ -2,7 +2,8 @@
 //! the domain's RTC state in the state page.  Xen samples its clocks into
 //! `rtc_env` before the call and makes the calls left in `rtc_out` after it.
 
-use crate::{trap, Refused, Reply};
+use crate::reply::{Refused, Reply};
+use crate::trap;
 use abi::{hvm_depriv_rtc_req, hvm_depriv_rtc_state, hvm_depriv_state_page};
 use core::mem::{align_of, offset_of, size_of};
 use vrtc::{Ctx, Dir, Env, IoOutcome, Request, RtcState, Timer};

@@ -7,7 +7,8 @@ use core::arch::asm;
 use core::ptr;
 
 use crate::arch::{abort, entry_address, syscall4};
-use crate::{trap, Refused, Reply};
+use crate::reply::{Refused, Reply};
+use crate::trap;
 
 /// An address in Xen's own image (XEN_VIRT_START): mapped, supervisor only.
 const XEN_ADDRESS: u64 = 0xffff_82d0_4000_0000;
