@@ -11,6 +11,10 @@
 //! nothing.  No operation can panic, whatever the state and inputs (all
 //! indexing is through `get`, shifts are masked, arithmetic is wrapping);
 //! a condition on which Xen's C would `BUG()` is returned as [`Bug`].
+//!
+//! What a guest writes is decoded before it is acted on: the port into a
+//! [`Port`], a command byte into a [`Command`] (ICW1, [`Ocw2`], [`Ocw3`]),
+//! a data byte by where the init sequence stands ([`DataWord`]).
 #![no_std]
 #![forbid(unsafe_code)]
 // No arithmetic that could panic on overflow in a checked build (the fuzz
