@@ -1,29 +1,9 @@
-//! Ring-3 entry stub, `syscall` wrappers and the `mem*` routines the
-//! compiler may call.  Everything is position independent: the payload runs
-//! at a user alias address, not where Xen links it.
+//! The payload's primitives: `syscall` wrappers, the `mem*` routines the
+//! compiler may call, and the entry stub's address.  Everything is position
+//! independent: the payload runs at a user alias address, not where Xen
+//! links it.
 
 use core::arch::{asm, global_asm};
-
-// The entry: call the dispatcher (its fourth argument comes in %r10, as
-// %rcx holds the SYSRET address), hand its result to Xen.  `syscall` does
-// not return here for RETURN; `ud2` makes sure a broken Xen side cannot run
-// off the end.
-global_asm!(
-    ".pushsection .text.hvm_depriv_entry,\"ax\",@progbits",
-    ".globl hvm_depriv_entry",
-    ".type hvm_depriv_entry,@function",
-    "hvm_depriv_entry:",
-    "mov rcx, r10",
-    "call {dispatch}",
-    "mov rdi, rax",
-    "mov eax, {ret}",
-    "syscall",
-    "ud2",
-    ".size hvm_depriv_entry, . - hvm_depriv_entry",
-    ".popsection",
-    dispatch = sym crate::hvm_depriv_dispatch,
-    ret = const abi::sys::RETURN,
-);
 
 // memcpy/memmove/memset/memcmp/bcmp: LLVM may emit calls to these even for
 // plain loops.  `rep movsb`/`rep stosb` keep them free of SSE; memmove copies
@@ -125,4 +105,19 @@ pub fn abort() -> ! {
     // SAFETY: `ud2` only raises #UD, which Xen's containment turns into a
     // domain crash should ABORT ever return.
     unsafe { asm!("ud2", options(noreturn, nomem, nostack)) }
+}
+
+/// The address of the entry stub above: payload text, for the self-tests to
+/// aim at (a `lea`, so no GOT entry and no code of its own).
+pub fn entry_address() -> u64 {
+    let a: u64;
+    // SAFETY: computes an address; reads and writes nothing.
+    unsafe {
+        asm!(
+            "lea {a}, [rip + hvm_depriv_entry]",
+            a = out(reg) a,
+            options(pure, nomem, nostack, preserves_flags),
+        );
+    }
+    a
 }

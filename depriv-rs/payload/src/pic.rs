@@ -6,7 +6,8 @@
 use abi::{hvm_depriv_pic_out, hvm_depriv_state_page};
 use vpic::{Dir, Vpic};
 
-use crate::selftest::Trap;
+use crate::reply::{Refused, Reply};
+use crate::trap;
 
 const _: () = assert!(core::mem::size_of::<Vpic>() == 16);
 
@@ -20,7 +21,9 @@ fn pics() -> &'static mut Vpic {
     unsafe { &mut *(core::ptr::addr_of_mut!((*state).vpic) as *mut Vpic) }
 }
 
-fn store(val: u32, fx: &vpic::Effects) {
+/// Hand the operation's outcome to Xen: `val` and the effects for it to
+/// carry out, in the state page.
+fn hand_over(val: u32, fx: &vpic::Effects) {
     let state = abi::va::STATE as *mut hvm_depriv_state_page;
     let out = hvm_depriv_pic_out {
         val,
@@ -33,26 +36,19 @@ fn store(val: u32, fx: &vpic::Effects) {
 }
 
 /// HVM_DEPRIV_REQ_PIC_ACK: `accept` is vlapic_accept_pic_intr().
-pub fn ack(accept: u64) -> i64 {
-    let Ok(a) = pics().ack_pending_irq(accept != 0) else {
-        return abi::err::EINVAL;
-    };
-    store(0, &a.fx);
-    match a.vector {
+pub fn ack(accept: u64) -> Reply {
+    let a = pics().ack_pending_irq(accept != 0)?;
+    hand_over(0, &a.fx);
+    Ok(match a.vector {
         Some(v) => i64::from(v),
         None => i64::from(abi::HVM_DEPRIV_PIC_NO_VECTOR),
-    }
+    })
 }
 
-/// HVM_DEPRIV_ST_PIC_BAD_EDGE: the next edge call fails as one with an IRQ
-/// out of range would, which Xen must answer by crashing the domain.  The
-/// 8 bytes of the scratch area before the RTC's trap (rtc.rs).
-pub const BAD_EDGE: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 16, 0x7069_635f_6564_6721);
-
 /// HVM_DEPRIV_REQ_PIC_EDGE: `irq` 0..15, `positive` 1 or 0.
-pub fn edge(irq: u64, positive: u64) -> i64 {
-    if irq > 15 || positive > 1 || BAD_EDGE.take() {
-        return abi::err::EINVAL;
+pub fn edge(irq: u64, positive: u64) -> Reply {
+    if irq > 15 || positive > 1 || trap::PIC_BAD_EDGE.take() {
+        return Err(Refused);
     }
     let pics = pics();
     let fx = if positive != 0 {
@@ -60,12 +56,12 @@ pub fn edge(irq: u64, positive: u64) -> i64 {
     } else {
         pics.irq_negative_edge(irq as u8)
     };
-    store(0, &fx);
-    0
+    hand_over(0, &fx);
+    Ok(0)
 }
 
 /// `port`, `size_dir` (bytes | IO_WRITE), `val`: see the ABI header.
-pub fn io(port: u64, size_dir: u64, val: u64) -> i64 {
+pub fn io(port: u64, size_dir: u64, val: u64) -> Reply {
     let dir = if size_dir & abi::req::IO_WRITE != 0 {
         Dir::Write
     } else {
@@ -79,11 +75,7 @@ pub fn io(port: u64, size_dir: u64, val: u64) -> i64 {
     let io = match port {
         vpic::ELCR_MASTER | vpic::ELCR_SLAVE => pics.elcr_io(dir, port, bytes, val),
         _ => pics.pic_io(dir, port, bytes, val),
-    };
-    let Ok(io) = io else {
-        return abi::err::EINVAL;
-    };
-
-    store(io.val, &io.fx);
-    0
+    }?;
+    hand_over(io.val, &io.fx);
+    Ok(0)
 }

@@ -9,13 +9,8 @@ use abi::{hvm_depriv_rm, hvm_depriv_rm_rep, hvm_depriv_seg};
 use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
 
 use crate::arch::syscall4;
-use crate::selftest::Trap;
-
-/// HVM_DEPRIV_ST_RM_STRAY: the next REALMODE call first reaches for guest
-/// state its instruction cannot touch (a payload turned against the guest
-/// would), then emulates the instruction as usual.  Xen must refuse every
-/// one of these (tests/xtf/tests/depriv-rm-tie).
-pub const STRAY: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 24, 0x726d_5f73_7472_6179);
+use crate::reply::Reply;
+use crate::trap;
 
 const X86_CR4_TSD: u64 = 1 << 2;
 const MSR_STAR: u32 = 0xc000_0081;
@@ -35,14 +30,6 @@ fn stray(ops: &mut XenOps) {
     let _ = ops.write_io(PIC_MASTER_IMR, 1, 0xfb);
     let _ = ops.read_io(PIC_SLAVE_IMR, 1);
 }
-
-/// HVM_DEPRIV_ST_WATCHDOG_SYSCALLS: the next REALMODE call makes syscalls
-/// for ever (reads of guest memory, which the instruction being emulated
-/// may make: Xen runs them at ring 0 with interrupts on), with next to no
-/// time at ring 3 between them.  The budget bounds the whole call, so the
-/// watchdog must stop it: after a syscall, as the watchdog's timer fires
-/// while Xen runs one, returning to ring 0.
-pub const SYSCALL_SPIN: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 40, 0x7379_735f_7370_696e);
 
 const RM_OKAY: i64 = abi::HVM_DEPRIV_RM_OKAY as i64;
 const RM_EXCEPTION: i64 = abi::HVM_DEPRIV_RM_EXCEPTION as i64;
@@ -449,9 +436,10 @@ fn syscall_spin() -> ! {
     }
 }
 
-/// Emulate one instruction; the outcome goes to the real-mode page.
-pub fn run() -> i64 {
-    if SYSCALL_SPIN.take() {
+/// Emulate one instruction; the outcome goes to the real-mode page, and the
+/// call itself always answers 0 (Xen reads the X86EMUL_* code there).
+pub fn run() -> Reply {
+    if trap::RM_SYSCALL_SPIN.take() {
         syscall_spin();
     }
     let r = rm();
@@ -466,7 +454,7 @@ pub fn run() -> i64 {
         }
     };
 
-    if STRAY.take() {
+    if trap::RM_STRAY.take() {
         stray(&mut XenOps);
     }
 
@@ -480,13 +468,21 @@ pub fn run() -> i64 {
         Outcome::Unhandleable => (abi::HVM_DEPRIV_RM_UNHANDLEABLE, 0),
     };
 
+    hand_over(&cpu, rc as u8, retire);
+    Ok(0)
+}
+
+/// Hand the instruction's outcome to Xen in the real-mode page: the
+/// registers, the X86EMUL_* code and the retire flags (an exception's event
+/// is already there, from `put_event`).
+fn hand_over(cpu: &CpuState, rc: u8, retire: u8) {
+    let r = rm();
     // SAFETY (each): see get().
     unsafe {
         core::ptr::addr_of_mut!((*r).gpr).write_volatile(cpu.gpr);
         core::ptr::addr_of_mut!((*r).eip).write_volatile(cpu.eip);
         core::ptr::addr_of_mut!((*r).eflags).write_volatile(cpu.eflags);
         core::ptr::addr_of_mut!((*r).retire).write_volatile(retire);
-        core::ptr::addr_of_mut!((*r).rc).write_volatile(rc as u8);
+        core::ptr::addr_of_mut!((*r).rc).write_volatile(rc);
     }
-    0
 }

@@ -2,7 +2,8 @@
 //! the domain's RTC state in the state page.  Xen samples its clocks into
 //! `rtc_env` before the call and makes the calls left in `rtc_out` after it.
 
-use crate::selftest::Trap;
+use crate::reply::{Refused, Reply};
+use crate::trap;
 use abi::{hvm_depriv_rtc_req, hvm_depriv_rtc_state, hvm_depriv_state_page};
 use core::mem::{align_of, offset_of, size_of};
 use vrtc::{Ctx, Dir, Env, IoOutcome, Request, RtcState, Timer};
@@ -31,16 +32,8 @@ fn state() -> *mut hvm_depriv_state_page {
     abi::va::STATE as *mut hvm_depriv_state_page
 }
 
-/// HVM_DEPRIV_ST_RTC_BAD_REQUEST: the next RTC call returns a request list
-/// Xen must refuse (and crash the domain for).  The last 8 bytes of the
-/// scratch area.
-pub const BAD_REQUEST: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 8, 0x7274_635f_6261_6421);
 /// An op Xen's rtc.c does not know.
 const BAD_REQUEST_OP: u32 = 0xbad;
-/// HVM_DEPRIV_ST_RTC_SHORT_PERIOD: the next RTC call asks Xen for a
-/// periodic timer of 1 us, below the shortest period an RTC rate makes
-/// (30.5 us; 122 us with the 32 kHz time base): Xen must refuse it.  The 32nd last bytes of the scratch area.
-pub const SHORT_PERIOD: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 32, 0x7274_635f_3175_7321);
 
 /// The RTC record, in the state page.
 fn rtc() -> &'static mut RtcState {
@@ -100,17 +93,16 @@ fn encode(r: &Request) -> hvm_depriv_rtc_req {
     }
 }
 
-/// Hand the operation's results to Xen, one request at a time (no large
-/// copies: the payload links no memcpy); a request list that overflowed is
-/// refused as a whole (Xen must not act on part of it).
-fn store(cx: &Ctx, val: u32) -> i64 {
-    if cx.reqs.overflow != 0 {
-        return abi::err::EINVAL;
-    }
+/// Hand the operation's outcome to Xen: `val` and the requests for it to
+/// carry out, in the state page, one request at a time (no large copies:
+/// the payload links no memcpy); a request list that overflowed is refused
+/// as a whole (Xen must not act on part of it).
+fn hand_over(cx: &Ctx, val: u32) -> Result<(), Refused> {
+    let reqs = cx.reqs.checked()?;
     // SAFETY: a place computation within the state page (see `rtc`).
     let out = unsafe { core::ptr::addr_of_mut!((*state()).rtc_out) };
     let mut nr = 0u32;
-    for r in cx.reqs.as_slice() {
+    for r in reqs {
         // SAFETY: the state page is ours for the call (see `rtc`); `nr`
         // stays below HVM_DEPRIV_RTC_MAX_REQS since `as_slice` holds at
         // most vrtc::MAX_REQUESTS (asserted equal) entries.
@@ -122,7 +114,7 @@ fn store(cx: &Ctx, val: u32) -> i64 {
         }
         nr = nr.wrapping_add(1);
     }
-    if BAD_REQUEST.take() {
+    if trap::RTC_BAD_REQUEST.take() {
         // SAFETY: as above; one slot, within the array.
         unsafe {
             core::ptr::addr_of_mut!((*out).req)
@@ -136,7 +128,7 @@ fn store(cx: &Ctx, val: u32) -> i64 {
         }
         nr = 1;
     }
-    if SHORT_PERIOD.take() {
+    if trap::RTC_SHORT_PERIOD.take() {
         // SAFETY: as above; one slot, within the array.
         unsafe {
             core::ptr::addr_of_mut!((*out).req)
@@ -155,11 +147,11 @@ fn store(cx: &Ctx, val: u32) -> i64 {
         core::ptr::addr_of_mut!((*out).val).write_volatile(val);
         core::ptr::addr_of_mut!((*out).nr).write_volatile(nr);
     }
-    0
+    Ok(())
 }
 
 /// A guest access to 0x70/0x71: `port`, `size_dir` (bytes | IO_WRITE), `val`.
-pub fn io(port: u64, size_dir: u64, val: u64) -> i64 {
+pub fn io(port: u64, size_dir: u64, val: u64) -> Reply {
     let dir = if size_dir & abi::req::IO_WRITE != 0 {
         Dir::Write
     } else {
@@ -173,16 +165,19 @@ pub fn io(port: u64, size_dir: u64, val: u64) -> i64 {
         (size_dir & 0xff) as u32,
         val as u32,
     ) {
-        IoOutcome::Okay(v) => store(&cx, v),
-        IoOutcome::Unhandleable | IoOutcome::NotMine => match store(&cx, !0) {
-            0 => abi::HVM_DEPRIV_RTC_NOT_MINE as i64,
-            e => e,
-        },
+        IoOutcome::Okay(v) => {
+            hand_over(&cx, v)?;
+            Ok(0)
+        }
+        IoOutcome::Unhandleable | IoOutcome::NotMine => {
+            hand_over(&cx, !0)?;
+            Ok(abi::HVM_DEPRIV_RTC_NOT_MINE as i64)
+        }
     }
 }
 
 /// Something that happened to the RTC outside port I/O.
-pub fn event(ev: u64) -> i64 {
+pub fn event(ev: u64) -> Reply {
     let mut cx = Ctx::new(env());
     let rtc = rtc();
     match ev {
@@ -191,7 +186,8 @@ pub fn event(ev: u64) -> i64 {
         e if e == abi::HVM_DEPRIV_RTC_EV_ALARM as u64 => rtc.alarm_timer_expired(&mut cx),
         e if e == abi::HVM_DEPRIV_RTC_EV_PERIODIC as u64 => rtc.periodic_tick(&mut cx),
         e if e == abi::HVM_DEPRIV_RTC_EV_CLOCK as u64 => rtc.update_clock(&cx),
-        _ => return abi::err::EINVAL,
+        _ => return Err(Refused),
     }
-    store(&cx, 0)
+    hand_over(&cx, 0)?;
+    Ok(0)
 }

@@ -6,56 +6,26 @@
 use core::arch::asm;
 use core::ptr;
 
-use crate::arch::{abort, syscall4};
+use crate::arch::{abort, entry_address, syscall4};
+use crate::reply::{Refused, Reply};
+use crate::trap;
 
 /// An address in Xen's own image (XEN_VIRT_START): mapped, supervisor only.
 const XEN_ADDRESS: u64 = 0xffff_82d0_4000_0000;
 
-/// A scenario that arms the next call of some request to misbehave: a
-/// magic value in 8 bytes of the state page's scratch area, which only the
-/// payload writes (the guest cannot reach the state page, and Xen runs the
-/// scenarios only when booted with hvm_depriv=selftest).
-pub struct Trap {
-    slot: u64,
-    magic: u64,
-}
-
-impl Trap {
-    pub const fn new(slot: u64, magic: u64) -> Self {
-        Self { slot, magic }
-    }
-
-    /// The scenario's request: arm it.
-    pub fn arm(&self) -> i64 {
-        // SAFETY: inside the state page, mapped read-write for the call.
-        unsafe { (self.slot as *mut u64).write_volatile(self.magic) };
-        0
-    }
-
-    /// In the armed request: whether to misbehave now (once).
-    pub fn take(&self) -> bool {
-        let p = self.slot as *mut u64;
-        // SAFETY: as in `arm`.
-        unsafe {
-            let armed = p.read_volatile() == self.magic;
-            if armed {
-                p.write_volatile(0);
-            }
-            armed
-        }
-    }
-}
-
-pub fn run(scenario: u64) -> i64 {
+/// HVM_DEPRIV_REQ_SELFTEST: run one scenario.  Most never come back (Xen
+/// contains them); the others answer with their result; an unknown one is
+/// refused.
+pub fn run(scenario: u64) -> Reply {
     let Ok(s) = i32::try_from(scenario) else {
-        return abi::err::EINVAL;
+        return Err(Refused);
     };
-    match s {
-        abi::HVM_DEPRIV_ST_RTC_BAD_REQUEST => crate::rtc::BAD_REQUEST.arm(),
-        abi::HVM_DEPRIV_ST_PIC_BAD_EDGE => crate::pic::BAD_EDGE.arm(),
-        abi::HVM_DEPRIV_ST_RM_STRAY => crate::realmode::STRAY.arm(),
-        abi::HVM_DEPRIV_ST_WATCHDOG_SYSCALLS => crate::realmode::SYSCALL_SPIN.arm(),
-        abi::HVM_DEPRIV_ST_RTC_SHORT_PERIOD => crate::rtc::SHORT_PERIOD.arm(),
+    Ok(match s {
+        abi::HVM_DEPRIV_ST_RTC_BAD_REQUEST => trap::RTC_BAD_REQUEST.arm(),
+        abi::HVM_DEPRIV_ST_PIC_BAD_EDGE => trap::PIC_BAD_EDGE.arm(),
+        abi::HVM_DEPRIV_ST_RM_STRAY => trap::RM_STRAY.arm(),
+        abi::HVM_DEPRIV_ST_WATCHDOG_SYSCALLS => trap::RM_SYSCALL_SPIN.arm(),
+        abi::HVM_DEPRIV_ST_RTC_SHORT_PERIOD => trap::RTC_SHORT_PERIOD.arm(),
         abi::HVM_DEPRIV_ST_GDT_SCAN => gdt_scan(),
         abi::HVM_DEPRIV_ST_WILD_READ => {
             // SAFETY: deliberately faults (#PF: supervisor page); Xen
@@ -68,7 +38,7 @@ pub fn run(scenario: u64) -> i64 {
             0
         }
         abi::HVM_DEPRIV_ST_WRITE_TEXT => {
-            let text = crate::hvm_depriv_dispatch as *const () as *mut u8;
+            let text = entry_address() as *mut u8;
             // SAFETY: deliberately faults (#PF: the text is mapped read-only).
             unsafe { ptr::write_volatile(text, 0xcc) };
             0
@@ -191,8 +161,8 @@ pub fn run(scenario: u64) -> i64 {
             }
             i64::from(s)
         }
-        _ => abi::err::EINVAL,
-    }
+        _ => return Err(Refused),
+    })
 }
 
 /// HVM_DEPRIV_ST_GDT_SCAN: how many selectors below Xen's reserved GDT

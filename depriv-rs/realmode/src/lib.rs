@@ -27,13 +27,15 @@
 #![forbid(unsafe_code)]
 
 mod decode;
+mod emu;
 mod exec;
 mod insn;
 mod ivt;
 mod ops;
 mod state;
 
-pub use exec::{emulate_one, insn_length, MAX_REPS};
+pub use emu::MAX_REPS;
+pub use exec::{emulate_one, insn_length};
 pub use ivt::{deliver_realmode_event, Delivery};
 pub use ops::{Fault, OpResult, Ops};
 pub use state::{

@@ -11,6 +11,10 @@
 //! nothing.  No operation can panic, whatever the state and inputs (all
 //! indexing is through `get`, shifts are masked, arithmetic is wrapping);
 //! a condition on which Xen's C would `BUG()` is returned as [`Bug`].
+//!
+//! What a guest writes is decoded before it is acted on: the port into a
+//! [`Port`], a command byte into a [`Command`] (ICW1, [`Ocw2`], [`Ocw3`]),
+//! a data byte by where the init sequence stands ([`DataWord`]).
 #![no_std]
 // The payload rules (README): every potential panic in code the payload links
 // is visible in review.  Its tests are exempt (see the workspace Cargo.toml).
@@ -92,6 +96,162 @@ pub mod ocw2 {
     pub const ROTATE_SPECIFIC_EOI: u8 = 7 << 5;
 }
 
+/// The register of a PIC a port selects, by address line A0 (port bit 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Port {
+    /// A0 = 0 (0x20, 0xa0): ICW1, OCW2 and OCW3 in; IRR, ISR in out.
+    Command,
+    /// A0 = 1 (0x21, 0xa1): ICW2..ICW4 during an init sequence, else
+    /// OCW1 (the IMR), both ways.
+    Data,
+}
+
+impl Port {
+    /// The register `port` selects.
+    pub fn of(port: u32) -> Self {
+        if port & 1 == 0 {
+            Port::Command
+        } else {
+            Port::Data
+        }
+    }
+}
+
+/// A byte written to the command register, told apart by D4 and D3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// D4 = 1: ICW1, which starts an init sequence.
+    Icw1 {
+        /// ICW1.IC4: an ICW4 follows.
+        ic4: bool,
+        /// ICW1.SNGL: a single PIC, no ICW3 follows.
+        sngl: bool,
+    },
+    /// D4 = 0, D3 = 1.
+    Ocw3(Ocw3),
+    /// D4 = 0, D3 = 0.
+    Ocw2(Ocw2),
+}
+
+impl Command {
+    /// Decodes a command-register write.
+    pub fn decode(val: u8) -> Self {
+        if val & ICW1_INIT != 0 {
+            Command::Icw1 {
+                ic4: val & ICW1_IC4 != 0,
+                sngl: val & ICW1_SNGL != 0,
+            }
+        } else if val & OCW3_SELECT != 0 {
+            Command::Ocw3(Ocw3::decode(val))
+        } else {
+            Command::Ocw2(Ocw2::decode(val))
+        }
+    }
+}
+
+/// What a read of the command register returns (OCW3 RR/RIS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadRegister {
+    /// RIS = 0: the interrupt request register.
+    Irr,
+    /// RIS = 1: the in-service register.
+    Isr,
+}
+
+/// OCW3: three independent requests, each optional.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ocw3 {
+    /// P: the next read is a poll.
+    pub poll: bool,
+    /// RR set: the register later command-register reads return.
+    pub read: Option<ReadRegister>,
+    /// ESMM set: special mask mode on (SMM = 1) or off.
+    pub special_mask: Option<bool>,
+}
+
+impl Ocw3 {
+    /// Decodes an OCW3 byte (D4 = 0, D3 = 1).
+    pub fn decode(val: u8) -> Self {
+        let read = if val & OCW3_RIS != 0 {
+            ReadRegister::Isr
+        } else {
+            ReadRegister::Irr
+        };
+        Ocw3 {
+            poll: val & OCW3_POLL != 0,
+            read: (val & OCW3_RR != 0).then_some(read),
+            special_mask: (val & OCW3_ESMM != 0).then_some(val & OCW3_SMM != 0),
+        }
+    }
+}
+
+/// OCW2, by R, SL and EOI (bits 7..5; the [`ocw2`] constants): the eight
+/// commands, with the rotate variants folded into a flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ocw2 {
+    /// x00: rotate in automatic EOI mode, set (R = 1) or clear.
+    RotateOnAutoEoi {
+        /// R: set rather than clear.
+        set: bool,
+    },
+    /// x01: EOI for the highest priority in-service IR.
+    NonSpecificEoi {
+        /// R: that IR becomes the lowest priority.
+        rotate: bool,
+    },
+    /// 010.
+    Nop,
+    /// x11: EOI for IR `level` (L2..L0).
+    SpecificEoi {
+        /// L2..L0.
+        level: u8,
+        /// R: that IR becomes the lowest priority.
+        rotate: bool,
+    },
+    /// 110: IR `level` (L2..L0) becomes the lowest priority.
+    SetPriority {
+        /// L2..L0.
+        level: u8,
+    },
+}
+
+impl Ocw2 {
+    /// Decodes an OCW2 byte (D4 = 0, D3 = 0).
+    pub fn decode(val: u8) -> Self {
+        let level = val & 7;
+        match val & 0xe0 {
+            ocw2::ROTATE_AEOI_CLEAR => Ocw2::RotateOnAutoEoi { set: false },
+            ocw2::ROTATE_AEOI_SET => Ocw2::RotateOnAutoEoi { set: true },
+            ocw2::EOI => Ocw2::NonSpecificEoi { rotate: false },
+            ocw2::ROTATE_EOI => Ocw2::NonSpecificEoi { rotate: true },
+            ocw2::SPECIFIC_EOI => Ocw2::SpecificEoi {
+                level,
+                rotate: false,
+            },
+            ocw2::ROTATE_SPECIFIC_EOI => Ocw2::SpecificEoi {
+                level,
+                rotate: true,
+            },
+            ocw2::SET_PRIORITY => Ocw2::SetPriority { level },
+            _ => Ocw2::Nop,
+        }
+    }
+}
+
+/// What a byte written to the data register is: where the init sequence
+/// stands (`init_state` bits 1..0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataWord {
+    /// No init sequence in progress: OCW1, the IMR.
+    Ocw1,
+    /// ICW2: the vector base.
+    Icw2,
+    /// ICW3: the cascade wiring.
+    Icw3,
+    /// ICW4: the mode.
+    Icw4,
+}
+
 /// Xen's `struct hvm_hw_vpic`, byte for byte (x86-64 SysV bit-field layout,
 /// which allocates bit-fields from the least significant bit).
 ///
@@ -125,6 +285,12 @@ pub struct HvmHwVpic {
 pub const INIT_STATE_SHIFT: u32 = 0;
 /// Width of `init_state`.
 pub const INIT_STATE_MASK: u8 = 0x0f;
+/// `init_state` bits 1..0: the next ICW expected at A0 = 1 (0 = none).
+pub const INIT_NEXT_MASK: u8 = 0x03;
+/// `init_state` bit 2: ICW1.IC4, an ICW4 will follow.
+pub const INIT_IC4: u8 = 1 << 2;
+/// `init_state` bit 3: ICW1.SNGL, no ICW3 will follow.
+pub const INIT_SNGL: u8 = 1 << 3;
 /// Position of `priority_add`.
 pub const PRIORITY_ADD_SHIFT: u32 = 4;
 /// Width of `priority_add` (4 bits in the record although Xen only ever
@@ -188,6 +354,12 @@ const_assert_eq!(FLAG_SPECIAL_FULLY_NESTED_MODE, 1 << 4);
 const_assert_eq!(FLAG_SPECIAL_MASK_MODE, 1 << 5);
 const_assert_eq!(FLAG_IS_MASTER, 1 << 6);
 
+// ICW1 writes IC4 and SNGL into `init_state` bits 2 and 3 (Xen: `(val &
+// 3) << 2`).
+const_assert_eq!(INIT_IC4, ICW1_IC4 << 2);
+const_assert_eq!(INIT_SNGL, ICW1_SNGL << 2);
+const_assert_eq!(INIT_NEXT_MASK & (INIT_IC4 | INIT_SNGL), 0);
+
 /// Xen's `VPIC_PRIO_NONE`: no bit set in the mask.
 const PRIO_NONE: u32 = 8;
 
@@ -227,6 +399,23 @@ impl HvmHwVpic {
     /// `readsel_isr`: reads at A0=0 return ISR rather than IRR.
     pub fn readsel_isr(&self) -> bool {
         self.flag(FLAG_READSEL_ISR)
+    }
+    /// The register a command-register read returns (`readsel_isr`).
+    pub fn read_register(&self) -> ReadRegister {
+        if self.readsel_isr() {
+            ReadRegister::Isr
+        } else {
+            ReadRegister::Irr
+        }
+    }
+    /// What the next data-register write is (`init_state` bits 1..0).
+    pub fn data_word(&self) -> DataWord {
+        match self.init_state() & INIT_NEXT_MASK {
+            0 => DataWord::Ocw1,
+            1 => DataWord::Icw2,
+            2 => DataWord::Icw3,
+            _ => DataWord::Icw4,
+        }
     }
     /// Sets `readsel_isr`.
     pub fn set_readsel_isr(&mut self, on: bool) {
@@ -609,116 +798,110 @@ impl Vpic {
             return;
         };
 
-        if addr & 1 == 0 {
-            if val & ICW1_INIT != 0 {
-                // ICW1.  The EOI of every pending or in-service interrupt
-                // dropped here is forwarded, or the dpci logic gets out of
-                // sync.
-                let pending = p.isr | (p.irr & !p.elcr);
-                // Clear edge-sensing logic.
-                p.irr &= p.elcr;
-                // No interrupts masked or in service.
-                p.imr = 0;
-                p.isr = 0;
-                // IR7 is lowest priority.
-                p.set_priority_add(0);
-                p.set_rotate_on_auto_eoi(false);
-                p.set_special_mask_mode(false);
-                p.set_readsel_isr(false);
-                p.set_poll(false);
-                if val & ICW1_IC4 == 0 {
-                    // No ICW4: ICW4 features are cleared.
-                    p.set_auto_eoi(false);
-                    p.set_special_fully_nested_mode(false);
-                }
-                p.set_init_state(((val & 3) << 2) | 1);
-                fx.kick |= self.update_int_output(idx);
-                // Pins of the slave port range are ISA IRQs 8..15.
-                fx.dpci_eoi |= u16::from(pending) << if addr >> 7 != 0 { 8 } else { 0 };
-                return;
-            } else if val & OCW3_SELECT != 0 {
-                // OCW3.
-                if val & OCW3_POLL != 0 {
-                    p.set_poll(true);
-                }
-                if val & OCW3_RR != 0 {
-                    p.set_readsel_isr(val & OCW3_RIS != 0);
-                }
-                if val & OCW3_ESMM != 0 {
-                    p.set_special_mask_mode(val & OCW3_SMM != 0);
-                }
-            } else {
-                // OCW2.
-                let cmd = val >> 5;
-                let eoi_pin = match cmd {
-                    // Rotate in AEOI mode (clear / set).
-                    0 | 4 => {
-                        p.set_rotate_on_auto_eoi(cmd == 4);
-                        None
+        match Port::of(addr) {
+            Port::Command => match Command::decode(val) {
+                Command::Icw1 { ic4, sngl } => {
+                    // The EOI of every pending or in-service interrupt dropped
+                    // here is forwarded, or the dpci logic gets out of sync.
+                    let pending = p.isr | (p.irr & !p.elcr);
+                    // Clear edge-sensing logic.
+                    p.irr &= p.elcr;
+                    // No interrupts masked or in service.
+                    p.imr = 0;
+                    p.isr = 0;
+                    // IR7 is lowest priority.
+                    p.set_priority_add(0);
+                    p.set_rotate_on_auto_eoi(false);
+                    p.set_special_mask_mode(false);
+                    p.set_readsel_isr(false);
+                    p.set_poll(false);
+                    if !ic4 {
+                        // No ICW4: ICW4 features are cleared.
+                        p.set_auto_eoi(false);
+                        p.set_special_fully_nested_mode(false);
                     }
-                    // Non-specific EOI (and rotate): the highest priority
-                    // in-service IR; in special mask mode masked IRs are
-                    // ignored.
-                    1 | 5 => {
-                        let mut mask = p.isr;
-                        if p.special_mask_mode() {
-                            mask &= !p.imr;
-                        }
-                        let priority = p.get_priority(mask);
-                        if priority == PRIO_NONE {
-                            None
-                        } else {
-                            Some((priority.wrapping_add(u32::from(p.priority_add())) & 7) as u8)
-                        }
-                    }
-                    // Specific EOI (and rotate).
-                    3 | 7 => Some(val & 7),
-                    // Set priority: IR(L) becomes the lowest.
-                    6 => {
-                        p.set_priority_add(val.wrapping_add(1) & 7);
-                        None
-                    }
-                    // 2: no operation.
-                    _ => None,
-                };
-                if let Some(pin) = eoi_pin {
-                    p.isr &= !(1u8 << (pin & 7));
-                    if cmd == 7 || cmd == 5 {
-                        p.set_priority_add(pin.wrapping_add(1) & 7);
-                    }
+                    // ICW2 next; remember IC4 and SNGL.
+                    let ic4 = if ic4 { INIT_IC4 } else { 0 };
+                    let sngl = if sngl { INIT_SNGL } else { 0 };
+                    p.set_init_state(ic4 | sngl | 1);
                     fx.kick |= self.update_int_output(idx);
-                    fx.dpci_eoi |= 1 << isa(pin);
+                    // Pins of the slave port range are ISA IRQs 8..15.
+                    fx.dpci_eoi |= u16::from(pending) << if addr >> 7 != 0 { 8 } else { 0 };
                     return;
                 }
-            }
-        } else {
-            match p.init_state() & 3 {
-                0 => {
-                    // OCW1.
+                Command::Ocw3(ocw3) => {
+                    if ocw3.poll {
+                        p.set_poll(true);
+                    }
+                    if let Some(reg) = ocw3.read {
+                        p.set_readsel_isr(reg == ReadRegister::Isr);
+                    }
+                    if let Some(on) = ocw3.special_mask {
+                        p.set_special_mask_mode(on);
+                    }
+                }
+                Command::Ocw2(ocw2) => {
+                    let (eoi_pin, rotate) = match ocw2 {
+                        Ocw2::RotateOnAutoEoi { set } => {
+                            p.set_rotate_on_auto_eoi(set);
+                            (None, false)
+                        }
+                        // The highest priority in-service IR; in special mask
+                        // mode masked IRs are ignored.
+                        Ocw2::NonSpecificEoi { rotate } => {
+                            let mut mask = p.isr;
+                            if p.special_mask_mode() {
+                                mask &= !p.imr;
+                            }
+                            let priority = p.get_priority(mask);
+                            let pin = if priority == PRIO_NONE {
+                                None
+                            } else {
+                                Some((priority.wrapping_add(u32::from(p.priority_add())) & 7) as u8)
+                            };
+                            (pin, rotate)
+                        }
+                        Ocw2::SpecificEoi { level, rotate } => (Some(level), rotate),
+                        // IR(L) becomes the lowest.
+                        Ocw2::SetPriority { level } => {
+                            p.set_priority_add(level.wrapping_add(1) & 7);
+                            (None, false)
+                        }
+                        Ocw2::Nop => (None, false),
+                    };
+                    if let Some(pin) = eoi_pin {
+                        p.isr &= !(1u8 << (pin & 7));
+                        if rotate {
+                            p.set_priority_add(pin.wrapping_add(1) & 7);
+                        }
+                        fx.kick |= self.update_int_output(idx);
+                        fx.dpci_eoi |= 1 << isa(pin);
+                        return;
+                    }
+                }
+            },
+            Port::Data => match p.data_word() {
+                DataWord::Ocw1 => {
                     unmasked = p.imr & !val != 0;
                     p.imr = val;
                 }
-                1 => {
-                    // ICW2.
+                DataWord::Icw2 => {
                     p.irq_base = val & 0xf8;
                     p.set_init_state(p.init_state().wrapping_add(1));
                     // SNGL: no ICW3, go on as if it had been written.
-                    if p.init_state() & 8 != 0 {
+                    if p.init_state() & INIT_SNGL != 0 {
                         unmasked = Self::icw3(p);
                     }
                 }
-                2 => {
-                    // ICW3 (the cascade wiring is fixed: value ignored).
-                    unmasked = Self::icw3(p);
-                }
-                _ => {
-                    // ICW4.
+                // The cascade wiring is fixed: the value is ignored.
+                DataWord::Icw3 => unmasked = Self::icw3(p),
+                DataWord::Icw4 => {
                     p.set_special_fully_nested_mode(val & ICW4_SFNM != 0);
                     p.set_auto_eoi(val & ICW4_AEOI != 0);
                     p.set_init_state(0);
                     unmasked = true;
                 }
-            }
+            },
         }
 
         fx.kick |= self.update_int_output(idx);
@@ -731,7 +914,7 @@ impl Vpic {
     /// sequence ended (no ICW4), which Xen treats as an unmask.
     fn icw3(p: &mut HvmHwVpic) -> bool {
         p.set_init_state(p.init_state().wrapping_add(1));
-        if p.init_state() & 4 == 0 {
+        if p.init_state() & INIT_IC4 == 0 {
             p.set_init_state(0);
             return true;
         }
@@ -752,10 +935,13 @@ impl Vpic {
                 None => u32::MAX,
             });
         }
-        if addr & 1 == 0 {
-            return Ok(u32::from(if p.readsel_isr() { p.isr } else { p.irr }));
-        }
-        Ok(u32::from(p.imr))
+        Ok(u32::from(match Port::of(addr) {
+            Port::Command => match p.read_register() {
+                ReadRegister::Isr => p.isr,
+                ReadRegister::Irr => p.irr,
+            },
+            Port::Data => p.imr,
+        }))
     }
 
     /// Xen's `vpic_intercept_pic_io()`: a guest access to 0x20/0x21 or

@@ -487,3 +487,54 @@ fn loaded_int_output_is_compared_as_a_byte() {
     assert!(!fx.kick);
     assert_eq!(inta(&mut v), None);
 }
+
+/// Every command byte decodes to the datasheet's command: D4 = 1 is ICW1,
+/// else D3 = 1 is OCW3, else OCW2 by R/SL/EOI; the data register's meaning
+/// follows `init_state`.
+#[test]
+fn command_decoding() {
+    for val in 0..=255u8 {
+        let cmd = Command::decode(val);
+        if val & 0x10 != 0 {
+            assert_eq!(
+                cmd,
+                Command::Icw1 {
+                    ic4: val & 1 != 0,
+                    sngl: val & 2 != 0
+                }
+            );
+        } else if val & 0x08 != 0 {
+            let Command::Ocw3(o) = cmd else {
+                panic!("{val:#x}: {cmd:?}");
+            };
+            assert_eq!(o.poll, val & 0x04 != 0);
+            assert_eq!(o.read.is_some(), val & 0x02 != 0);
+            assert_eq!(o.read == Some(ReadRegister::Isr), val & 0x03 == 0x03);
+            assert_eq!(o.special_mask, (val & 0x40 != 0).then_some(val & 0x20 != 0));
+        } else {
+            let (level, rotate) = (val & 7, val & 0x80 != 0);
+            let want = match (val >> 5) & 3 {
+                0 => Ocw2::RotateOnAutoEoi { set: rotate },
+                1 => Ocw2::NonSpecificEoi { rotate },
+                3 => Ocw2::SpecificEoi { level, rotate },
+                _ if rotate => Ocw2::SetPriority { level },
+                _ => Ocw2::Nop,
+            };
+            assert_eq!(cmd, Command::Ocw2(want), "{val:#x}");
+        }
+    }
+    let mut p = HvmHwVpic::default();
+    for (state, word) in [
+        (0, DataWord::Ocw1),
+        (1, DataWord::Icw2),
+        (2, DataWord::Icw3),
+        (3, DataWord::Icw4),
+    ] {
+        for high in [0, INIT_IC4, INIT_SNGL, INIT_IC4 | INIT_SNGL] {
+            p.set_init_state(state | high);
+            assert_eq!(p.data_word(), word);
+        }
+    }
+    assert_eq!(Port::of(PIC_MASTER_CMD), Port::Command);
+    assert_eq!(Port::of(PIC_SLAVE_DATA), Port::Data);
+}

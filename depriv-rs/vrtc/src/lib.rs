@@ -293,7 +293,22 @@ impl Requests {
         let n = (self.len as usize).min(MAX_REQUESTS);
         self.list.get(..n).unwrap_or(&[])
     }
+
+    /// The requests made, in order, or [`Bug`] if one did not fit: Xen must
+    /// not act on part of the list.
+    pub fn checked(&self) -> Result<&[Request], Bug> {
+        if self.overflow != 0 {
+            return Err(Bug);
+        }
+        Ok(self.as_slice())
+    }
 }
+
+/// The emulator cannot give Xen a faithful answer (as `vpic::Bug`): the
+/// caller should treat the domain as broken.  Here only a request list that
+/// overflowed, which no operation makes ([`MAX_REQUESTS`] has room to spare).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bug;
 
 /// One call's inputs and outputs.
 #[repr(C)]
@@ -355,6 +370,26 @@ const_assert_eq!(offset_of!(Requests, list), 8);
 const_assert_eq!(size_of::<Ctx>(), 32 + 8 + 24 * MAX_REQUESTS);
 const STATE_BYTES: usize = size_of::<RtcState>().wrapping_add(size_of::<Ctx>());
 static_assertions::const_assert!(STATE_BYTES <= 1024);
+
+/// The register a port selects (port bit 0: `RTC_PORT(0)` or `RTC_PORT(1)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Port {
+    /// 0x70: the CMOS index (bit 7, the NMI mask, is dropped); reads 0xff.
+    Index,
+    /// 0x71: the CMOS byte the index selects.
+    Data,
+}
+
+impl Port {
+    /// The register `port` selects.
+    pub fn of(port: u32) -> Self {
+        if port & 1 == 0 {
+            Port::Index
+        } else {
+            Port::Data
+        }
+    }
+}
 
 /// Direction of a port access (`IOREQ_READ`/`IOREQ_WRITE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -882,7 +917,7 @@ impl RtcState {
 
     /// `rtc_ioport_write`; returns whether the access was handled.
     fn ioport_write(&mut self, cx: &mut Ctx, addr: u32, data: u32) -> bool {
-        if addr & 1 == 0 {
+        if Port::of(addr) == Port::Index {
             // Bit 7 is the NMI mask on real hardware: Xen drops it.
             let data = data & 0x7f;
             self.hw.cmos_index = data as u8;
@@ -957,7 +992,7 @@ impl RtcState {
 
     /// `rtc_ioport_read` (only called with an index below RTC_CMOS_SIZE).
     fn ioport_read(&mut self, cx: &mut Ctx, addr: u32) -> u32 {
-        if addr & 1 == 0 {
+        if Port::of(addr) == Port::Index {
             return 0xff;
         }
         let index = self.hw.cmos_index as usize;

@@ -544,3 +544,19 @@ fn hostile_records_and_clocks_do_not_panic() {
         }
     }
 }
+
+/// A request list that overflowed is a [`Bug`] as a whole; one that fits is
+/// handed over in order.
+#[test]
+fn requests_checked() {
+    let mut r = Requests::new();
+    assert_eq!(r.checked(), Ok(&[][..]));
+    for _ in 0..MAX_REQUESTS {
+        r.push(Request::IrqAssert);
+    }
+    assert_eq!(r.checked().map(<[Request]>::len), Ok(MAX_REQUESTS));
+    r.push(Request::IrqDeassert);
+    assert_eq!(r.checked(), Err(Bug));
+    r.clear();
+    assert_eq!(r.checked(), Ok(&[][..]));
+}

@@ -1,7 +1,7 @@
 //! DAA/DAS/AAA/AAS/AAM/AAD, written after x86_emulate's C code for them
 //! (the results must be Xen's, quirks included: see `aam_aad`).
 
-use crate::exec::{exc, Emu, Next, R};
+use crate::emu::{exc, Emu, Next, R};
 use crate::insn::alu::parity;
 use crate::ops::Ops;
 use crate::state::eflags::{AF, CF, PF, SF, ZF};

@@ -2,7 +2,7 @@
 //! MOVZX/MOVSX, XCHG, INC/DEC reg, BOUND, LDS/LES/LFS/LGS/LSS and MOV
 //! to/from segment registers.
 
-use crate::exec::{exc, ud, Emu, Loc, Next, Operand, R};
+use crate::emu::{exc, ud, Emu, Loc, Next, Operand, R};
 use crate::insn::alu::incdec;
 use crate::insn::shift::{grp2, shxd};
 use crate::ops::Ops;
@@ -87,7 +87,7 @@ impl<O: Ops> Emu<'_, O> {
     /// TZCNT/LZCNT on BMI parts: not emulated.
     pub(crate) fn bsf_bsr(&mut self, b: u8) -> R<Next> {
         if self.d.rep == crate::decode::Rep::Repe {
-            return Err(crate::exec::unhandleable());
+            return Err(crate::emu::unhandleable());
         }
         let v = self.src.val & crate::insn::alu::mask(self.src.bytes);
         self.r.eflags &= !eflags::ZF;
@@ -226,7 +226,7 @@ impl<O: Ops> Emu<'_, O> {
                     let n = usize::from(bytes.min(8));
                     let (o, nw) = match (old.get(..n), new.get(..n)) {
                         (Some(o), Some(nw)) => (o, nw),
-                        _ => return Err(crate::exec::unhandleable()),
+                        _ => return Err(crate::emu::unhandleable()),
                     };
                     self.ops.cmpxchg(mem.seg, mem.off, o, nw)?;
                     self.dst.loc = Loc::None;

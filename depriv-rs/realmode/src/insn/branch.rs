@@ -1,7 +1,7 @@
 //! RET/RETF, far CALL/JMP, LOOP, Grp5 branches, INT n/INT3/INTO/INT1,
 //! IRET (x86_emulate.c cases 0x9a, 0xc2-0xcf, 0xe0-0xea, 0xff).
 
-use crate::exec::{gp0, ud, Emu, Loc, Next, Stop, R};
+use crate::emu::{gp0, ud, Emu, Loc, Next, Stop, R};
 use crate::insn::alu::incdec;
 use crate::ops::{Fault, Ops};
 use crate::state::{eflags, Event, EventType, Seg, SegReg, EXC_BP, EXC_DB, EXC_OF};

@@ -1,7 +1,7 @@
 //! Condition codes, CLC/STC/CMC/CLD/STD (inline in exec.rs), CLI/STI,
 //! PUSHF/POPF, LAHF/SAHF (exec.rs).
 
-use crate::exec::{gp0, Emu, Next, R};
+use crate::emu::{gp0, Emu, Next, R};
 use crate::ops::Ops;
 use crate::state::eflags::{self, CF, OF, PF, SF, ZF};
 

@@ -1,7 +1,7 @@
 //! IN/OUT and INS/OUTS (x86_emulate.c 0x6c-0x6f, 0xe4-0xe7, 0xec-0xef).
 
 use crate::decode::Mem;
-use crate::exec::{unhandleable, Emu, Loc, Next, Operand, MAX_REPS, R};
+use crate::emu::{unhandleable, Emu, Loc, Next, Operand, MAX_REPS, R};
 use crate::insn::string::Reps;
 use crate::ops::{Fault, Ops};
 use crate::state::{eflags, Seg};
@@ -60,8 +60,8 @@ impl<O: Ops> Emu<'_, O> {
                 self.read(seg, off, bytes)
                     .map(|v| val = v)
                     .map_err(|s| match s {
-                        crate::exec::Stop::Abort(f) => f,
-                        crate::exec::Stop::CommitException(e) => Fault::Exception(e),
+                        crate::emu::Stop::Abort(f) => f,
+                        crate::emu::Stop::CommitException(e) => Fault::Exception(e),
                     })
             } else {
                 self.ops.read_io(port, bytes).map(|v| val = u64::from(v))

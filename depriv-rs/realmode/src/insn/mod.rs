@@ -1,5 +1,6 @@
 //! One module per instruction family, in the shape of cloud-hypervisor's
-//! `emulator/instructions/` (each family extends the execution core).
+//! `emulator/instructions/`: each family extends the execution core
+//! (`emu::Emu`) and uses nothing of the driver (`exec`) that calls it.
 
 pub(crate) mod alu;
 pub(crate) mod bcd;

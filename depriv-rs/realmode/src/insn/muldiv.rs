@@ -4,7 +4,7 @@
 //! leaves them alone), DIV/IDIV leave all flags alone; #DE on a zero
 //! divisor or a quotient that does not fit.
 
-use crate::exec::{exc, Emu, Loc, Next, R};
+use crate::emu::{exc, Emu, Loc, Next, R};
 use crate::insn::alu::{alu2, neg, AluOp};
 use crate::ops::Ops;
 use crate::state::{eflags, EXC_DE};

@@ -1,7 +1,7 @@
 //! PUSH/POP of segment registers, PUSHA/POPA, POP r/m, ENTER/LEAVE
 //! (x86_emulate.c cases 0x06.., 0x60/0x61, 0x8f, 0xc8/0xc9).
 
-use crate::exec::{ud, Emu, Loc, Next, Operand, R};
+use crate::emu::{ud, Emu, Loc, Next, Operand, R};
 use crate::ops::Ops;
 use crate::state::Seg;
 

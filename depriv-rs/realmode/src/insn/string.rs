@@ -3,7 +3,7 @@
 //! truncate_ea_and_reps()).
 
 use crate::decode::{Mem, Rep};
-use crate::exec::{Emu, Loc, Next, Operand, Stop, MAX_REPS, R};
+use crate::emu::{Emu, Loc, Next, Operand, Stop, MAX_REPS, R};
 use crate::insn::alu::{alu2, AluOp};
 use crate::ops::{Fault, Ops};
 use crate::state::{eflags, Seg};

@@ -2,7 +2,7 @@
 //! SMSW/LMSW), CLTS, MOV to/from CRn, CPUID. The real→protected switch
 //! after a CR0.PE write is the caller's business, as in Xen.
 
-use crate::exec::{gp0, unhandleable, Emu, Loc, Next, R};
+use crate::emu::{gp0, unhandleable, Emu, Loc, Next, R};
 use crate::ops::Ops;
 use crate::state::{Seg, SegReg};
 
@@ -59,7 +59,7 @@ impl<O: Ops> Emu<'_, O> {
                     )
                 };
                 let v = self.ops.read_cr(0)?;
-                self.dst = crate::exec::Operand {
+                self.dst = crate::emu::Operand {
                     loc,
                     bytes,
                     val: v,
