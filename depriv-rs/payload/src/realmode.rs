@@ -459,7 +459,7 @@ pub fn run() -> Reply {
     }
 
     let (rc, retire) = match realmode::emulate_one(&mut cpu, &mut XenOps) {
-        Outcome::Done(retire) => (abi::HVM_DEPRIV_RM_OKAY, retire_bits(&retire)),
+        Outcome::Okay(retire) => (abi::HVM_DEPRIV_RM_OKAY, retire_bits(&retire)),
         Outcome::Retry => (abi::HVM_DEPRIV_RM_RETRY, 0),
         Outcome::Exception(ev) => {
             put_event(r, &ev);

@@ -4,7 +4,7 @@
 //!
 //! | what happened                      | vpic              | vrtc                                 | realmode                    |
 //! |------------------------------------|-------------------|--------------------------------------|-----------------------------|
-//! | done, with the value               | `Ok(Io { val })`  | `IoOutcome::Okay(val)`               | `Outcome::Done(Retire)`     |
+//! | done, with the value               | `Ok(Io { val })`  | `IoOutcome::Okay(val)`               | `Outcome::Okay(Retire)`     |
 //! | what Xen must do now               | `Effects`         | `Request`s, in order                 | `Retire` (and the ops, as syscalls, during the call) |
 //! | not for this emulator: Xen goes on | -                 | `IoOutcome::Unhandleable`, `NotMine` | `Outcome::Unhandleable`     |
 //! | an event to inject                 | -                 | -                                    | `Outcome::Exception(Event)` |

@@ -73,7 +73,7 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
                 emu.retire.sti = false;
             }
             commit(&mut emu, state);
-            Outcome::Done(emu.retire)
+            Outcome::Okay(emu.retire)
         }
         Err(Stop::CommitException(ev)) => {
             commit(&mut emu, state);

@@ -173,7 +173,7 @@ pub struct Retire {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// X86EMUL_OKAY: the instruction completed, the state is committed.
-    Done(Retire),
+    Okay(Retire),
     /// X86EMUL_RETRY: nothing committed; run the instruction again later.
     Retry,
     /// X86EMUL_EXCEPTION: deliver `Event`. Registers are committed only

@@ -264,7 +264,7 @@ fn int_n_through_the_ivt() {
     // IRET returns to the instruction after INT.
     m.code(0x1234, &[0xcf]);
     let o = emulate_one(&mut cpu, &mut m);
-    assert!(matches!(o, Outcome::Done(_)), "{o:?}");
+    assert!(matches!(o, Outcome::Okay(_)), "{o:?}");
     assert_eq!(
         (cpu.eip, cpu.gpr[4], cpu.eflags),
         (0x102, 0xf00, MBS | IF | TF | CF)

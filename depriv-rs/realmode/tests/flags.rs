@@ -26,7 +26,7 @@ fn cases() -> Vec<Case> {
             reads: IF,
             writes: IF,
             check: |o, c, _| {
-                assert!(matches!(o, Outcome::Done(Retire { sti: true, .. })));
+                assert!(matches!(o, Outcome::Okay(Retire { sti: true, .. })));
                 assert_eq!(c.eflags & IF, IF);
             },
         },

@@ -67,7 +67,7 @@ fn cases() -> Vec<Case> {
             reads: 0,
             writes: 0,
             check: |o, _, _| {
-                assert!(matches!(o, Outcome::Done(Retire { mov_ss: true, .. })));
+                assert!(matches!(o, Outcome::Okay(Retire { mov_ss: true, .. })));
             },
         },
         Case {

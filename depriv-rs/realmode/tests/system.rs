@@ -64,7 +64,7 @@ fn cases() -> Vec<Case> {
             setup: nop,
             reads: 0,
             writes: 0,
-            check: |o, _, _| assert!(matches!(o, Outcome::Done(Retire { hlt: true, .. }))),
+            check: |o, _, _| assert!(matches!(o, Outcome::Okay(Retire { hlt: true, .. }))),
         },
         Case {
             name: "sidt [0x300] (16-bit: base masked to 24 bits)",

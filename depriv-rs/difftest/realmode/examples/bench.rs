@@ -36,7 +36,7 @@ fn main() {
         } else {
             bench_rust_one(&mut cpu, &mut p)
         };
-        if matches!(o, Outcome::Done(_)) {
+        if matches!(o, Outcome::Okay(_)) {
             done += 1;
         }
         calls += p.calls;

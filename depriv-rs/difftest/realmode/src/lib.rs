@@ -793,7 +793,7 @@ pub fn xen_emulate(cpu: &mut CpuState, plat: &mut Platform) -> XenRun {
     cpu.eip = r.eip;
     cpu.eflags = r.eflags;
     let outcome = match res.rc {
-        0 => Outcome::Done(Retire {
+        0 => Outcome::Okay(Retire {
             hlt: res.retire & 1 != 0,
             mov_ss: res.retire & 2 != 0,
             sti: res.retire & 4 != 0,
@@ -1082,7 +1082,7 @@ pub fn compare_case(c: &Case, undefined: u32, st: &mut Stats) -> Option<String> 
     }
     st.compared += 1;
     match ro {
-        Outcome::Done(_) => {
+        Outcome::Okay(_) => {
             st.done += 1;
             st.covered.insert(key);
         }

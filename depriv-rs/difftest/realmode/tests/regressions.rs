@@ -67,7 +67,7 @@ fn push_with_32bit_ss_truncates_offset_to_address_size() {
         &[0x68, 0x34, 0x12],
     ] {
         let c = case(code, gpr, 0x57bf, 0x2, true);
-        assert!(matches!(same_as_xen(&c), Outcome::Done(_)), "{code:x?}");
+        assert!(matches!(same_as_xen(&c), Outcome::Okay(_)), "{code:x?}");
     }
 }
 

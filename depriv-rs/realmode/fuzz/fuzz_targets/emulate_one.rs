@@ -186,7 +186,7 @@ fuzz_target!(|data: &[u8]| {
     let mut st = cpu;
     let out = emulate_one(&mut st, &mut p);
     match out {
-        Outcome::Done(_) | Outcome::Exception(_) => {}
+        Outcome::Okay(_) | Outcome::Exception(_) => {}
         Outcome::Retry | Outcome::Unhandleable => assert_eq!(st, cpu, "state committed on {out:?}"),
     }
     if let Outcome::Exception(e) = out {

@@ -38,7 +38,7 @@ pub fn run(c: &Case, flags: u32, inject: Option<(usize, Fault)>) -> (Outcome, Cp
 }
 
 pub fn done(o: Outcome) {
-    assert!(matches!(o, Outcome::Done(_)), "outcome {o:?}");
+    assert!(matches!(o, Outcome::Okay(_)), "outcome {o:?}");
 }
 
 /// The instruction's results may depend on input flags only through `reads`.
@@ -58,7 +58,7 @@ pub fn flags_all_zero_and_all_one(cases: &[Case]) {
                 "{}",
                 c.name
             );
-            if matches!(o1, Outcome::Done(_)) {
+            if matches!(o1, Outcome::Okay(_)) {
                 assert_eq!(
                     c0.eflags & c.writes,
                     c1.eflags & c.writes,
@@ -67,7 +67,7 @@ pub fn flags_all_zero_and_all_one(cases: &[Case]) {
                 );
             }
         }
-        if let (Outcome::Done(_), Outcome::Done(_)) = (o0, o1) {
+        if let (Outcome::Okay(_), Outcome::Okay(_)) = (o0, o1) {
             // Flags the instruction does not write pass through.
             assert_eq!(
                 c0.eflags & !c.writes & !RF,
