@@ -1,5 +1,5 @@
 //! Generate the Rust view of `include/hvm-depriv-abi.h`, the single source
-//! of the ABI shared with Xen (README: one ABI header).
+//! of the ABI shared with Xen (docs/design.md, 3.1: one ABI header).
 use std::{env, path::PathBuf};
 
 fn main() {

@@ -6,13 +6,13 @@
 //! Xen enters at `hvm_depriv_entry` with `sysret`: `%rdi` holds the request
 //! code, `%rsi`, `%rdx`, `%r10` its arguments, `%rsp` the top of this vCPU's
 //! depriv stack (16-byte aligned).  The payload leaves only through
-//! `syscall`.  Nothing here may reach a panic path of `core` (README: the payload rules): the
+//! `syscall`.  Nothing here may reach a panic path of `core` (docs/design.md, 2.3: the payload rules): the
 //! checker in `linker/` rejects the object if it does.
 //!
 //! What a request answers, and how the emulators' outcomes map to it:
 //! [`reply`].
 #![no_std]
-// The payload rules (README): every potential panic in code the payload links
+// The payload rules (docs/design.md, 2.3): every potential panic in code the payload links
 // is visible in review.  Its tests are exempt (see the workspace Cargo.toml).
 #![cfg_attr(
     not(test),

@@ -1,4 +1,4 @@
-//! Self-test scenarios for the containment proof (README: the containment matrix): each one
+//! Self-test scenarios for the containment proof (docs/design.md, 10.1: the containment matrix): each one
 //! misbehaves at ring 3 in a way Xen must contain.  Xen passes these
 //! requests only when booted with `hvm_depriv=selftest`; the code is
 //! harmless by construction — running it is what shows that.

@@ -1,4 +1,4 @@
-//! Armed misbehaviour for the self-test scenarios (README: the containment
+//! Armed misbehaviour for the self-test scenarios (docs/design.md, 10.1: the containment
 //! matrix): a scenario request arms a [`Trap`], and the next call of the
 //! request it names misbehaves once.  Each trap is 8 bytes at the end of the
 //! state page's scratch area, which only the payload writes (the guest

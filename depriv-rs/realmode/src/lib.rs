@@ -13,7 +13,7 @@
 //! (#GP(0)); this crate does exactly that. Limits/attributes of segment
 //! registers are never changed by loads ("unreal" mode keeps working).
 #![no_std]
-// The payload rules (README): every potential panic in code the payload links
+// The payload rules (docs/design.md, 2.3): every potential panic in code the payload links
 // is visible in review.  Its tests are exempt (see the workspace Cargo.toml).
 #![cfg_attr(
     not(test),

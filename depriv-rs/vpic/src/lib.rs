@@ -16,7 +16,7 @@
 //! [`Port`], a command byte into a [`Command`] (ICW1, [`Ocw2`], [`Ocw3`]),
 //! a data byte by where the init sequence stands ([`DataWord`]).
 #![no_std]
-// The payload rules (README): every potential panic in code the payload links
+// The payload rules (docs/design.md, 2.3): every potential panic in code the payload links
 // is visible in review.  Its tests are exempt (see the workspace Cargo.toml).
 #![cfg_attr(
     not(test),

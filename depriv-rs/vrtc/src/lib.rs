@@ -30,7 +30,7 @@
 //! `hvm_isa_irq_assert(d, RTC_IRQ, NULL)`/`hvm_isa_irq_deassert`, and the
 //! time-offset updates of `rtc_set_time`/`rtc_load`.
 #![no_std]
-// The payload rules (README): every potential panic in code the payload links
+// The payload rules (docs/design.md, 2.3): every potential panic in code the payload links
 // is visible in review.  Its tests are exempt (see the workspace Cargo.toml).
 #![cfg_attr(
     not(test),
