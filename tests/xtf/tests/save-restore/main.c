@@ -125,25 +125,34 @@ static bool wait_second_edge(void)
  * Periodic IRQ8s over two RTC seconds (from one edge of the seconds
  * register to the edge two seconds later).  Under TCG delivery comes in
  * bursts (see tests/xtf/tests/vrtc), so the order of magnitude is what is
- * asserted: [rate/2, 2 x rate + 3] per second, as vrtc does.
+ * asserted: [rate/2, 2 x rate + 3] per second.  A window out of bounds is
+ * retried (up to 3), as vrtc does: the backlog of one host stall lands in one
+ * window, a wrong rate is in all of them.
  */
 static void check_periodic(const char *when)
 {
-    unsigned int p0, got, want = 2 * PERIODIC_HZ;
+    unsigned int p0, got = 0, want = 2 * PERIODIC_HZ, try;
 
     section = when;
-    if ( !wait_second_edge() )
+    for ( try = 0; try < 3; try++ )
     {
-        CHECK(false, "RTC seconds register does not move");
-        return;
+        if ( !wait_second_edge() )
+        {
+            CHECK(false, "RTC seconds register does not move");
+            return;
+        }
+        p0 = n_pf;
+        if ( !wait_second_edge() || !wait_second_edge() )
+        {
+            CHECK(false, "RTC seconds register stopped");
+            return;
+        }
+        got = n_pf - p0;
+        if ( got * 2 >= want && got <= 2 * want + 6 )
+            break;
+        printk("%s: %u periodic interrupts in 2 RTC seconds, window %u retried\n",
+               when, got, try + 1);
     }
-    p0 = n_pf;
-    if ( !wait_second_edge() || !wait_second_edge() )
-    {
-        CHECK(false, "RTC seconds register stopped");
-        return;
-    }
-    got = n_pf - p0;
     printk("%s: %u periodic interrupts on vector %#x in 2 RTC seconds (want ~%u)\n",
            when, got, VEC_S, want);
     CHECK(got * 2 >= want && got <= 2 * want + 6,
