@@ -45,7 +45,9 @@
  * line (the timed ones and one warm-up chunk's).
  */
 #include <xtf.h>
-#include <xtf/realmode.h>
+
+#include "../lib/div64.h"
+#include "../lib/realmode.h"
 
 const char test_title[] = "hvm_depriv: in-guest cost of PIC, RTC and real-mode MMIO operations";
 
@@ -188,7 +190,7 @@ static uint64_t run_chunk(const struct op *op, enum chunk_kind kind, uint32_t n)
         ticks = ((uint64_t)r.edx << 32) | r.eax;
     }
 
-    steal = (steal_ns() - s0) * tsc_khz / 1000000;
+    steal = udiv64_32((steal_ns() - s0) * tsc_khz, 1000000);
     if ( steal > ticks )
         steal = ticks;
     last_raw = ticks;
@@ -213,8 +215,8 @@ static void sort(uint64_t *a, unsigned int n)
 /* Tenths of a tick per iteration, signed (a difference may go negative). */
 static int64_t per_iter10(int64_t ticks, uint32_t iters)
 {
-    return ticks >= 0 ? (ticks * 10 + iters / 2) / iters
-                      : -((-ticks * 10 + iters / 2) / iters);
+    return ticks >= 0 ? (int64_t)udiv64_32(ticks * 10 + iters / 2, iters)
+                      : -(int64_t)udiv64_32(-ticks * 10 + iters / 2, iters);
 }
 
 static const char *fmt10(char *buf, int64_t v)
@@ -222,7 +224,7 @@ static const char *fmt10(char *buf, int64_t v)
     uint64_t a = v < 0 ? -v : v;
 
     snprintf(buf, 32, "%s%llu.%llu", v < 0 ? "-" : "",
-             (unsigned long long)(a / 10), (unsigned long long)(a % 10));
+             (unsigned long long)udiv64_32(a, 10), (unsigned long long)umod64_32(a, 10));
     return buf;
 }
 
@@ -282,7 +284,7 @@ static void measure(const struct op *op, uint32_t iters, uint32_t chunk,
     }
     empty10 = per_iter10(etotal, iters);
     raw10 = per_iter10(raw, iters) - per_iter10(eraw, iters);
-    steal_pct = raw ? steal * 100 / raw : 0;
+    steal_pct = raw ? udiv64(steal * 100, raw) : 0;
 
     sort(chunk_ticks, nchunks);
     sort(empty_ticks, nchunks);

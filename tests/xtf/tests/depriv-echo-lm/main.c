@@ -7,4 +7,4 @@
 
 const char test_title[] = "hvm_depriv: echo round trips across a paging-mode change";
 
-#include "../depriv-echo.h"
+#include "../lib/depriv-echo.h"

@@ -3,4 +3,4 @@
 
 const char test_title[] = "hvm_depriv: echo round trips, refused syscalls, LOG";
 
-#include "../depriv-echo.h"
+#include "../lib/depriv-echo.h"

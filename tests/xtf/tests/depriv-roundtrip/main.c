@@ -4,4 +4,4 @@
 
 const char test_title[] = "hvm_depriv: 10^6 echo round trips, timed";
 
-#include "../depriv-echo.h"
+#include "../lib/depriv-echo.h"

@@ -23,9 +23,13 @@
  */
 #include <xtf.h>
 
-#include "../guest-check.h"
-#include "../pic-regs.h"
-#include "../rtc-regs.h"
+#include "../lib/div64.h"
+
+#include "../lib/irq.h"
+
+#include "../lib/guest-check.h"
+#include "../lib/pic-regs.h"
+#include "../lib/rtc-regs.h"
 
 const char test_title[] = "vPIC/vRTC state across save/restore";
 
@@ -60,7 +64,7 @@ static volatile unsigned int n_irq8, n_pf, n_af, n_noflag, n_bad_isr, n_nmi;
  * IRQ8 on the slave's vector.  The slave is in AEOI mode (its ISR stays
  * clear), the master is not (IR2 is in service until the specific EOI).
  */
-static void rtc_irq(struct cpu_regs *regs)
+static void rtc_irq(unsigned int vector)
 {
     uint8_t c, isr_s, isr_m;
 
@@ -225,7 +229,7 @@ static bool program(void)
     outb(IMR_S, PIC_S + 1);
     outb(ELCR_M_VAL, ELCR_M);
     outb(ELCR_S_VAL, ELCR_S);
-    xtf_set_irq_handler(VEC_S, rtc_irq);
+    irq_set_handler(VEC_S, rtc_irq);
 
     /* The clock: 2023-06-15 13:45:30, a Thursday, set in binary mode. */
     cmos_write(RTC_REG_B, RTC_SET | RTC_24H | RTC_DM_BINARY);
@@ -333,7 +337,7 @@ void test_main(void)
     unsigned int waited = 0, stray, v;
 
     udelay(10000);
-    tsc_per_ms = (rdtsc() - start) / 10;
+    tsc_per_ms = udiv64_32(rdtsc() - start, 10);
 
     cli();
     if ( !program() )
@@ -346,8 +350,8 @@ void test_main(void)
     CHECK(n_bad_isr == 0 && n_noflag == 0 && n_af == 0,
           "%u IRQ8s with a wrong ISR, %u without IRQF, %u alarms", n_bad_isr, n_noflag, n_af);
     for ( v = 0; v < 256; v++ )
-        if ( v != VEC_S && xtf_irq_count[v] )
-            CHECK(false, "%u interrupts on vector %#x", xtf_irq_count[v], v);
+        if ( v != VEC_S && irq_count[v] )
+            CHECK(false, "%u interrupts on vector %#x", irq_count[v], v);
     if ( nr_fail )
         return;
 
@@ -375,7 +379,7 @@ void test_main(void)
 
     n_irq8 = n_pf = n_af = n_noflag = n_bad_isr = 0;
     for ( v = 0; v < 256; v++ )
-        xtf_irq_count[v] = 0;
+        irq_count[v] = 0;
     check_periodic("after restore");
     check_clock("after restore, 2 s on", &t1, 2, 6, &t0);
     section = "after restore";
@@ -384,8 +388,8 @@ void test_main(void)
           n_irq8, n_bad_isr, n_noflag, n_af);
     for ( v = 0, stray = 0; v < 256; v++ )
         if ( v != VEC_S )
-            stray += xtf_irq_count[v];
-    CHECK(xtf_irq_count[VEC_S] == n_irq8 && stray == 0,
+            stray += irq_count[v];
+    CHECK(irq_count[VEC_S] == n_irq8 && stray == 0,
           "%u interrupts on other vectors than %#x", stray, VEC_S);
     check_registers("at the end");
 

@@ -24,14 +24,18 @@
  */
 #include <xtf.h>
 
-#include "../guest-check.h"
+#include "../lib/div64.h"
+
+#include "../lib/irq.h"
+
+#include "../lib/guest-check.h"
 /*
  * The index is parked at REG_C after every access, so the IRQ8 handler can
  * read REG_C with a single port read (one VM exit per interrupt, which lets
  * TCG keep up with the faster rates).
  */
 #define CMOS_PARK_INDEX 0x0c
-#include "../rtc-regs.h"
+#include "../lib/rtc-regs.h"
 
 const char test_title[] = "vRTC (MC146818) emulation";
 
@@ -44,7 +48,7 @@ static volatile unsigned int n_irq, n_pf, n_af, n_uf, n_noflag;
 static volatile uint8_t sec_at_af;
 
 /* One port read per interrupt: index parked at REG_C, PICs in AEOI mode. */
-static void rtc_irq(struct cpu_regs *regs)
+static void rtc_irq(unsigned int vector)
 {
     uint8_t c = inb(0x71);
 
@@ -272,7 +276,7 @@ static void test_time(void)
      * as many seconds later as the TSC says went by (a stalled vCPU reads it
      * late), +1 for the phase of the first tick, and at least :33 is allowed.
      */
-    late = (rdtsc() - t0) / tsc_per_rtc_s + 1;
+    late = udiv64(rdtsc() - t0, tsc_per_rtc_s) + 1;
     late = late < 3 ? 3 : late;
     CHECK(t.year == 0x23 && t.mon == 0x06 && t.mday == 0x15 && t.hour == 0x13 &&
           t.min == 0x45 && bcd(t.sec) >= 30 && bcd(t.sec) <= 30 + late,
@@ -446,7 +450,7 @@ static void enable_rtc_irq(void)
     outb(0x11, 0xa0); outb(VEC_S, 0xa1); outb(0x02, 0xa1); outb(0x03, 0xa1);
     outb(0xfb, 0x21);                   /* IR2 (cascade) only */
     outb(0xfe, 0xa1);                   /* IRQ8 only */
-    xtf_set_irq_handler(VEC_S, rtc_irq);
+    irq_set_handler(VEC_S, rtc_irq);
 }
 
 /* One polled window of the periodic-flag check (see test_update_and_periodic). */
@@ -466,7 +470,7 @@ struct polled_window {
 static bool polled_pf_window(uint8_t reg_a, unsigned int hz, struct polled_window *w)
 {
     uint64_t end = rdtsc() + 30000 * tsc_per_ms, prev, t0, t1, t2;
-    uint64_t period = tsc_per_rtc_s / hz;
+    uint64_t period = udiv64(tsc_per_rtc_s, hz);
     uint8_t sec;
 
     w->got = w->edges = w->reads = w->merged = 0;
@@ -489,16 +493,16 @@ static bool polled_pf_window(uint8_t reg_a, unsigned int hz, struct polled_windo
             w->reads++;
             if ( c & RTC_PF )
                 w->got++;
-            w->merged += (t1 - prev) / period;
+            w->merged += udiv64(t1 - prev, period);
         }
         if ( s2 != sec )
         {
             sec = s2;
             w->edges++;
             if ( w->edges == 1 )
-                w->merged += (t2 - prev) / period;
+                w->merged += udiv64(t2 - prev, period);
             else if ( w->edges == 3 )
-                w->merged += (t2 - t0) / period;
+                w->merged += udiv64(t2 - t0, period);
         }
         prev = t0;
     }
@@ -773,11 +777,11 @@ void test_main(void)
     uint64_t t0 = rdtsc();
 
     udelay(10000);
-    tsc_per_ms = (rdtsc() - t0) / 10;
+    tsc_per_ms = udiv64_32(rdtsc() - t0, 10);
     calibrate_tsc();
     printk("TSC: %u kHz from Xen, %u kHz per RTC second (backstop timeouts, and the polled\n"
            "periodic check's stall allowance)\n", (unsigned int)tsc_per_ms,
-           (unsigned int)(tsc_per_rtc_s / 1000));
+           (unsigned int)udiv64_32(tsc_per_rtc_s, 1000));
 
     test_time();
     test_registers();
