@@ -169,10 +169,13 @@ void test_main(void)
 
     /*
      * Xen's clock as read here must run with the TSC (10 ms of udelay: 5 to
-     * 50 ms of it, allowing for TCG), or the timeouts below would be
-     * nonsense and a halted vCPU would never wake.  A host that does not
-     * run the vCPU during the delay makes it longer: up to 3 tries (a clock
-     * that does not run with the TSC fails each).
+     * 200 ms of it), or the timeouts below would be nonsense and a halted
+     * vCPU would never wake.  The upper bound is loose: under TCG the TSC
+     * rate Xen reports in CPUID (which udelay() uses) was 2 to 3 times the
+     * rate the TSC runs at against Xen's clock (+45 to +54 ms seen on a
+     * loaded host), and a host that does not run the vCPU during the delay
+     * makes it longer still: up to 3 tries (a clock that does not run with
+     * the TSC fails each).
      */
     {
         uint64_t a = 0, b = 0;
@@ -187,10 +190,10 @@ void test_main(void)
                    (unsigned int)udiv64_32(a, 1000000000),
                    umod64_32(udiv64_32(a, 1000000), 1000),
                    (unsigned int)udiv64_32(b - a, 1000));
-            if ( a && b > a + 5000000 && b <= a + 50000000 )
+            if ( a && b > a + 5000000 && b <= a + 200000000 )
                 break;
         }
-        if ( !a || b <= a + 5000000 || b > a + 50000000 )
+        if ( !a || b <= a + 5000000 || b > a + 200000000 )
         {
             xtf_failure("Fail: Xen's clock from the shared info does not run with the TSC\n");
             return;
