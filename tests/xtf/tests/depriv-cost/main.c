@@ -100,7 +100,7 @@ void cost_rm_read(void);
 
 #define HPET_BASE 0xfed00000u
 
-/* The hvm_depriv self-test port (see ../depriv-selftest.h), if present. */
+/* The hvm_depriv self-test port (see ../lib/depriv-selftest.h), if present. */
 #define DEPRIV_PORT         0xde00
 #define DEPRIV_ECHO         0x4
 #define DEPRIV_COUNTER      0xc

@@ -1,6 +1,6 @@
 /*
  * The shadow-paging bystander: depriv-echo, half of it with 4-level paging
- * (see ../depriv-echo.h).
+ * (see ../lib/depriv-echo.h).
  */
 #define ROUNDS 20000
 #define DEPRIV_LONG_MODE

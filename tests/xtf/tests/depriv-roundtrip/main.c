@@ -1,4 +1,4 @@
-/* depriv-echo with 10^6 checked round trips, then timed (see ../depriv-echo.h). */
+/* depriv-echo with 10^6 checked round trips, then timed (see ../lib/depriv-echo.h). */
 #define ROUNDS 1000000
 #define DEPRIV_TIMING
 
