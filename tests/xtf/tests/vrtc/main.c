@@ -75,15 +75,6 @@ static void reset_counts(void)
 
 static uint64_t tsc_per_ms;
 
-/* Spin for @ms at the rate tsc_per_ms (see test_main()). */
-static void tsc_wait_ms(unsigned int ms)
-{
-    uint64_t end = rdtsc() + (uint64_t)ms * tsc_per_ms;
-
-    while ( rdtsc() < end )
-        asm volatile ("pause");
-}
-
 /*
  * TSC ticks per RTC second, a lower bound: the seconds register is polled
  * over two of its changes, each change bracketed by TSC reads (from before
@@ -93,6 +84,18 @@ static void tsc_wait_ms(unsigned int ms)
  * polled window's stall allowance generously (see there).
  */
 static uint64_t tsc_per_rtc_s;
+
+/*
+ * Spin for @ms of RTC time, on the TSC rate per RTC second (a lower bound
+ * within 1/16, see calibrate_tsc(); the CPUID rate was up to 12x too high).
+ */
+static void tsc_wait_ms(unsigned int ms)
+{
+    uint64_t end = rdtsc() + (uint64_t)ms * udiv64_32(tsc_per_rtc_s, 1000);
+
+    while ( rdtsc() < end )
+        asm volatile ("pause");
+}
 
 static bool rtc_edge(uint64_t *before, uint64_t *after, uint64_t end)
 {
@@ -789,9 +792,9 @@ void test_main(void)
     tsc_per_ms = udiv64_32(rdtsc() - t0, 10);
     calibrate_tsc();
     /*
-     * The backstops and fixed waits use the faster of the two rates, so
-     * they last at least as long as asked in RTC time too (the two differed
-     * by 3x under TCG: 6.8 GHz from Xen, 2.3 GHz per RTC second).
+     * The backstops use the faster of the two rates, so they last at least
+     * as long as asked in RTC time too (under TCG the two differed by 2x to
+     * 12x: 4.7, 6.8, 27 GHz from Xen for 2.3 GHz per RTC second).
      */
     if ( udiv64_32(tsc_per_rtc_s, 1000) > tsc_per_ms )
         tsc_per_ms = udiv64_32(tsc_per_rtc_s, 1000);
