@@ -14,7 +14,6 @@
  * LFENCE is dispatch serialising, which Xen sets up; under QEMU's TCG
  * everything is in order anyway).
  */
-#include <arch/segment.h>
 #include "../lib/realmode.h"
 
 #define TSC_START(lo, hi)  lfence; rdtsc; lfence; mov %eax, lo; mov %edx, hi

@@ -89,11 +89,17 @@ static const volatile struct cost_cfg cost_cfg __used = {
     DEPRIV_COST_RM_ITERS, DEPRIV_COST_CHUNK, 0,
 };
 
-uint64_t cost_loop_empty(uint32_t n, uint32_t arg);
-uint64_t cost_loop_pic_mask(uint32_t n, uint32_t arg);
-uint64_t cost_loop_pic_eoi(uint32_t n, uint32_t arg);
-uint64_t cost_loop_rtc(uint32_t n, uint32_t arg);
-uint64_t cost_loop_ref(uint32_t n, uint32_t arg);
+/*
+ * The loops (loops.S) take their arguments on the stack: regparm(0), as
+ * XTF builds 32-bit C with -mregparm=3.
+ */
+typedef uint64_t __attribute__((regparm(0))) cost_loop_fn(uint32_t n, uint32_t arg);
+
+cost_loop_fn cost_loop_empty;
+cost_loop_fn cost_loop_pic_mask;
+cost_loop_fn cost_loop_pic_eoi;
+cost_loop_fn cost_loop_rtc;
+cost_loop_fn cost_loop_ref;
 void cost_rm_empty(void);
 void cost_rm_mmio(void);
 void cost_rm_read(void);
@@ -118,7 +124,7 @@ static uint32_t depriv_counter(unsigned int n)
 struct op {
     const char *name;
     uint32_t bit;
-    uint64_t (*loop)(uint32_t n, uint32_t arg);     /* protected mode */
+    cost_loop_fn *loop;                             /* protected mode */
     void (*rm_loop)(void);                          /* real mode */
     uint32_t arg;
 };
