@@ -131,9 +131,10 @@ static bool wait_second_edge(void)
  * bursts (see tests/xtf/tests/vrtc), so the order of magnitude is what is
  * asserted: [rate/2, 2 x rate + 3] per second.  A window out of bounds is
  * retried (up to 3), as vrtc does: the backlog of one host stall lands in one
- * window, a wrong rate is in all of them.
+ * window, a wrong rate is in all of them.  Returns the number of windows
+ * (each 2 to 3 RTC seconds).
  */
-static void check_periodic(const char *when)
+static unsigned int check_periodic(const char *when)
 {
     unsigned int p0, got = 0, want = 2 * PERIODIC_HZ, try;
 
@@ -143,13 +144,13 @@ static void check_periodic(const char *when)
         if ( !wait_second_edge() )
         {
             CHECK(false, "RTC seconds register does not move");
-            return;
+            return try + 1;
         }
         p0 = n_pf;
         if ( !wait_second_edge() || !wait_second_edge() )
         {
             CHECK(false, "RTC seconds register stopped");
-            return;
+            return try + 1;
         }
         got = n_pf - p0;
         if ( got * 2 >= want && got <= 2 * want + 6 )
@@ -161,6 +162,8 @@ static void check_periodic(const char *when)
            when, got, VEC_S, want);
     CHECK(got * 2 >= want && got <= 2 * want + 6,
           "%u periodic IRQs in 2 s at %u Hz", got, PERIODIC_HZ);
+
+    return try < 3 ? try + 1 : 3;
 }
 
 /* One PIT one-shot latched in IRR bit 0 (see tests/xtf/tests/vpic). */
@@ -334,7 +337,7 @@ void test_main(void)
 {
     struct rtc_time t0, t1;
     uint64_t start = rdtsc();
-    unsigned int waited = 0, stray, v;
+    unsigned int waited = 0, stray, v, windows;
 
     udelay(10000);
     tsc_per_ms = udiv64_32(rdtsc() - start, 10);
@@ -344,7 +347,12 @@ void test_main(void)
         return;
     check_registers("before save");
     read_time(&t0);
-    CHECK(t0.hour == 13 && t0.min == 45 && t0.sec >= 30 && t0.sec <= 33,
+    /*
+     * Just after setting it: :30 plus however long the host kept the vCPU
+     * off in between (up to ~1.4 s seen under TCG; 9 s allowed, which still
+     * tells the written time from any other).
+     */
+    CHECK(t0.hour == 13 && t0.min == 45 && t0.sec >= 30 && t0.sec <= 39,
           "clock %02u:%02u:%02u just after setting 13:45:30", t0.hour, t0.min, t0.sec);
     check_periodic("before save");
     CHECK(n_bad_isr == 0 && n_noflag == 0 && n_af == 0,
@@ -380,8 +388,9 @@ void test_main(void)
     n_irq8 = n_pf = n_af = n_noflag = n_bad_isr = 0;
     for ( v = 0; v < 256; v++ )
         irq_count[v] = 0;
-    check_periodic("after restore");
-    check_clock("after restore, 2 s on", &t1, 2, 6, &t0);
+    /* Up to 3 s per window, and up to 3 s for what came before. */
+    windows = check_periodic("after restore");
+    check_clock("after restore, 2 s on", &t1, 2, 3 * windows + 3, &t0);
     section = "after restore";
     CHECK(n_irq8 > 0 && n_bad_isr == 0 && n_noflag == 0 && n_af == 0,
           "%u IRQ8s: %u with a wrong ISR, %u without IRQF, %u alarms",
