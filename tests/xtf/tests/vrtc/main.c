@@ -99,8 +99,9 @@ static void tsc_wait_ms(unsigned int ms)
 
 static bool rtc_edge(uint64_t *before, uint64_t *after, uint64_t end)
 {
-    uint8_t sec = cmos_read(RTC_SECONDS), s2;
+    /* Before the first read: the change may come right after it. */
     uint64_t prev = rdtsc(), b;
+    uint8_t sec = cmos_read(RTC_SECONDS), s2;
 
     do {
         b = rdtsc();
