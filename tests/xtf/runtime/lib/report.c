@@ -85,7 +85,7 @@ void panic(const char *fmt, ...)
 {
     va_list args;
 
-    cli();
+    asm volatile ("cli" ::: "memory");
     printk("******************************\n");
     printk("PANIC: ");
     va_start(args, fmt);

@@ -1,6 +1,6 @@
 /*
- * hvm32 start-up: IDT, exception dispatch with fix-ups, interrupt handler
- * table, hypercall page, forced-emulation probe, then test_main().
+ * hvm32 start-up: IDT, exception dispatch with fix-ups, hypercall page,
+ * forced-emulation probe, then test_main().
  */
 #include <xtf.h>
 
@@ -16,10 +16,6 @@ struct __packed idt_gate {
 static struct idt_gate idt[256] __aligned(16);
 extern const char idt_stubs[];
 
-volatile unsigned int xtf_irq_count[256];
-volatile uint8_t xtf_irq_log[64];
-volatile unsigned int xtf_irq_log_len;
-static xtf_irq_handler_t irq_handlers[256];
 
 uint8_t hypercall_page[4096] __aligned(4096);
 
@@ -41,12 +37,6 @@ int xtf_set_idte(unsigned int vector, const struct xtf_idte *idte)
     return 0;
 }
 
-void xtf_set_irq_handler(unsigned int vector, xtf_irq_handler_t fn)
-{
-    if ( vector >= 32 && vector < 256 )
-        irq_handlers[vector] = fn;
-}
-
 bool __weak do_unhandled_exception(struct cpu_regs *regs)
 {
     (void)regs;
@@ -57,16 +47,13 @@ void do_exception(struct cpu_regs *regs)
 {
     unsigned int vec = regs->entry_vector;
 
-    if ( vec >= 32 )
-    {
-        xtf_irq_count[vec]++;
-        xtf_irq_log[xtf_irq_log_len++ % ARRAY_SIZE(xtf_irq_log)] = vec;
-        if ( irq_handlers[vec] )
-            irq_handlers[vec](regs);
-        return;
-    }
+    const struct extable_entry *ex;
 
-    const struct extable_entry *ex = search_extable(regs->ip);
+    /* External interrupts are the test's (xtf_set_idte()); none expected here. */
+    if ( vec >= 32 )
+        panic("Unexpected interrupt: vec %u at %04x:%08lx\n", vec, regs->cs, regs->ip);
+
+    ex = search_extable(regs->ip);
 
     if ( ex )
     {
@@ -180,13 +167,6 @@ long hypercall_event_channel_op(unsigned int cmd, void *arg)
     return hypercall2(__HYPERVISOR_event_channel_op, cmd, (unsigned long)arg);
 }
 
-/* The 32-bit ABI passes the 64-bit timeout in two registers, low first. */
-long hypercall_set_timer_op(uint64_t timeout)
-{
-    return hypercall2(__HYPERVISOR_set_timer_op, (uint32_t)timeout,
-                      (uint32_t)(timeout >> 32));
-}
-
 void hypercall_shutdown(unsigned int reason)
 {
     struct { uint32_t reason; } arg = { reason };
@@ -204,31 +184,6 @@ static bool probe_fep(void)
     return fault == 0;
 }
 
-/* TSC ticks per microsecond, from Xen's CPUID leaf base+3 (guest TSC kHz). */
-static uint32_t tsc_khz;
-
-static void init_tsc(void)
-{
-    uint32_t base = xen_cpuid_base(), a, b, c, d;
-
-    cpuid_count(base + 3, 0, &a, &b, &c, &d);
-    tsc_khz = c;
-}
-
-void udelay(unsigned int usecs)
-{
-    uint64_t end = rdtsc() + (uint64_t)usecs * tsc_khz / 1000;
-
-    while ( (int64_t)(rdtsc() - end) < 0 )
-        asm volatile ("pause");
-}
-
-void mdelay(unsigned int msecs)
-{
-    while ( msecs-- )
-        udelay(1000);
-}
-
 void xtf_main(void)
 {
     desc_ptr p = { sizeof(idt) - 1, (unsigned long)idt };
@@ -239,7 +194,6 @@ void xtf_main(void)
     lidt(&p);
 
     init_hypercalls();
-    init_tsc();
 
     printk("--- Xen Test Framework ---\n");
     printk("Environment: HVM 32bit (No paging)\n");

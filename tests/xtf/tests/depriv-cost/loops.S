@@ -14,8 +14,7 @@
  * LFENCE is dispatch serialising, which Xen sets up; under QEMU's TCG
  * everything is in order anyway).
  */
-#include <arch/segment.h>
-#include <xtf/realmode.h>
+#include "../lib/realmode.h"
 
 #define TSC_START(lo, hi)  lfence; rdtsc; lfence; mov %eax, lo; mov %edx, hi
 #define TSC_STOP(lo, hi)   lfence; rdtsc; sub lo, %eax; sbb hi, %edx

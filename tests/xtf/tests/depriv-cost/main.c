@@ -45,7 +45,9 @@
  * line (the timed ones and one warm-up chunk's).
  */
 #include <xtf.h>
-#include <xtf/realmode.h>
+
+#include "../lib/div64.h"
+#include "../lib/realmode.h"
 
 const char test_title[] = "hvm_depriv: in-guest cost of PIC, RTC and real-mode MMIO operations";
 
@@ -87,18 +89,24 @@ static const volatile struct cost_cfg cost_cfg __used = {
     DEPRIV_COST_RM_ITERS, DEPRIV_COST_CHUNK, 0,
 };
 
-uint64_t cost_loop_empty(uint32_t n, uint32_t arg);
-uint64_t cost_loop_pic_mask(uint32_t n, uint32_t arg);
-uint64_t cost_loop_pic_eoi(uint32_t n, uint32_t arg);
-uint64_t cost_loop_rtc(uint32_t n, uint32_t arg);
-uint64_t cost_loop_ref(uint32_t n, uint32_t arg);
+/*
+ * The loops (loops.S) take their arguments on the stack: regparm(0), as
+ * XTF builds 32-bit C with -mregparm=3.
+ */
+typedef uint64_t __attribute__((regparm(0))) cost_loop_fn(uint32_t n, uint32_t arg);
+
+cost_loop_fn cost_loop_empty;
+cost_loop_fn cost_loop_pic_mask;
+cost_loop_fn cost_loop_pic_eoi;
+cost_loop_fn cost_loop_rtc;
+cost_loop_fn cost_loop_ref;
 void cost_rm_empty(void);
 void cost_rm_mmio(void);
 void cost_rm_read(void);
 
 #define HPET_BASE 0xfed00000u
 
-/* The hvm_depriv self-test port (see ../depriv-selftest.h), if present. */
+/* The hvm_depriv self-test port (see ../lib/depriv-selftest.h), if present. */
 #define DEPRIV_PORT         0xde00
 #define DEPRIV_ECHO         0x4
 #define DEPRIV_COUNTER      0xc
@@ -116,7 +124,7 @@ static uint32_t depriv_counter(unsigned int n)
 struct op {
     const char *name;
     uint32_t bit;
-    uint64_t (*loop)(uint32_t n, uint32_t arg);     /* protected mode */
+    cost_loop_fn *loop;                             /* protected mode */
     void (*rm_loop)(void);                          /* real mode */
     uint32_t arg;
 };
@@ -188,7 +196,7 @@ static uint64_t run_chunk(const struct op *op, enum chunk_kind kind, uint32_t n)
         ticks = ((uint64_t)r.edx << 32) | r.eax;
     }
 
-    steal = (steal_ns() - s0) * tsc_khz / 1000000;
+    steal = udiv64_32((steal_ns() - s0) * tsc_khz, 1000000);
     if ( steal > ticks )
         steal = ticks;
     last_raw = ticks;
@@ -213,8 +221,8 @@ static void sort(uint64_t *a, unsigned int n)
 /* Tenths of a tick per iteration, signed (a difference may go negative). */
 static int64_t per_iter10(int64_t ticks, uint32_t iters)
 {
-    return ticks >= 0 ? (ticks * 10 + iters / 2) / iters
-                      : -((-ticks * 10 + iters / 2) / iters);
+    return ticks >= 0 ? (int64_t)udiv64_32(ticks * 10 + iters / 2, iters)
+                      : -(int64_t)udiv64_32(-ticks * 10 + iters / 2, iters);
 }
 
 static const char *fmt10(char *buf, int64_t v)
@@ -222,7 +230,7 @@ static const char *fmt10(char *buf, int64_t v)
     uint64_t a = v < 0 ? -v : v;
 
     snprintf(buf, 32, "%s%llu.%llu", v < 0 ? "-" : "",
-             (unsigned long long)(a / 10), (unsigned long long)(a % 10));
+             (unsigned long long)udiv64_32(a, 10), (unsigned long long)umod64_32(a, 10));
     return buf;
 }
 
@@ -282,7 +290,7 @@ static void measure(const struct op *op, uint32_t iters, uint32_t chunk,
     }
     empty10 = per_iter10(etotal, iters);
     raw10 = per_iter10(raw, iters) - per_iter10(eraw, iters);
-    steal_pct = raw ? steal * 100 / raw : 0;
+    steal_pct = raw ? udiv64(steal * 100, raw) : 0;
 
     sort(chunk_ticks, nchunks);
     sort(empty_ticks, nchunks);

@@ -12,7 +12,7 @@
  */
 #include <xtf.h>
 
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"
 
 const char test_title[] = "hvm_depriv: every PIC/RTC access runs in the payload";
 

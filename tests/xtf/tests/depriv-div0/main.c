@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 6
 #define DEPRIV_SCENARIO_NAME "div0"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

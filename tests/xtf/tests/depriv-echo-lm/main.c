@@ -1,10 +1,10 @@
 /*
  * The shadow-paging bystander: depriv-echo, half of it with 4-level paging
- * (see ../depriv-echo.h).
+ * (see ../lib/depriv-echo.h).
  */
 #define ROUNDS 20000
 #define DEPRIV_LONG_MODE
 
 const char test_title[] = "hvm_depriv: echo round trips across a paging-mode change";
 
-#include "../depriv-echo.h"
+#include "../lib/depriv-echo.h"

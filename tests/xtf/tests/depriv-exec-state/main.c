@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 4
 #define DEPRIV_SCENARIO_NAME "exec-state"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

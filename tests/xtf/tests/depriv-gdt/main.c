@@ -8,7 +8,7 @@
  */
 #include <xtf.h>
 
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"
 
 const char test_title[] = "hvm_depriv: no descriptor below Xen's reserved GDT entries at ring 3";
 

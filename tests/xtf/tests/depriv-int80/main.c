@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 14
 #define DEPRIV_SCENARIO_NAME "int80"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

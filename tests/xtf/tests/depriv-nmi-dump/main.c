@@ -11,7 +11,7 @@
  */
 #include <xtf.h>
 
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"
 
 const char test_title[] = "hvm_depriv: NMI-time state dumps of a CPU in the payload";
 

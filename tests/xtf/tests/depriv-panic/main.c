@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 12
 #define DEPRIV_SCENARIO_NAME "panic"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

@@ -20,4 +20,4 @@
             (void)inb(0x71);                                    \
         }                                                       \
     } while ( 0 )
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 15
 #define DEPRIV_SCENARIO_NAME "priv-insn"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

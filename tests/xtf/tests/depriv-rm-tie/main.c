@@ -11,9 +11,9 @@
  * the slave mask.
  */
 #include <xtf.h>
-#include <xtf/realmode.h>
+#include "../lib/realmode.h"
 
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"
 
 #define ST_RM_STRAY   25
 #define STRAY_REACHES 7
@@ -22,7 +22,7 @@ const char test_title[] = "hvm_depriv: real-mode syscalls tied to the instructio
 
 extern uint8_t rmt_byte[];
 void rmt_outsb(void);
-asm (".pushsection .data.real, \"aw\", @progbits\n"
+asm (".pushsection .text.real, \"ax\", @progbits\n" /* data too: in reach of real mode */
      ".global rmt_byte\n"
      "rmt_byte: .byte 0\n"
      ".popsection\n"

@@ -5,4 +5,4 @@
 #define DEPRIV_SCENARIO 17
 #define DEPRIV_SCENARIO_NAME "rtc-bad-request"
 #define DEPRIV_SCENARIO_THEN do { outb(0x0a, 0x70); (void)inb(0x71); } while ( 0 )
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

@@ -6,4 +6,4 @@
 #define DEPRIV_SCENARIO 21
 #define DEPRIV_SCENARIO_NAME "rtc-short-period"
 #define DEPRIV_SCENARIO_THEN do { outb(0x0a, 0x70); (void)inb(0x71); } while ( 0 )
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 16
 #define DEPRIV_SCENARIO_NAME "single-step"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

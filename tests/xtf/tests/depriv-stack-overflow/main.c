@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 7
 #define DEPRIV_SCENARIO_NAME "stack-overflow"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

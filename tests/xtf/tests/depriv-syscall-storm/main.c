@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 11
 #define DEPRIV_SCENARIO_NAME "syscall-storm"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

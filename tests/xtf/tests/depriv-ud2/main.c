@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 5
 #define DEPRIV_SCENARIO_NAME "ud2"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

@@ -7,7 +7,7 @@
  * The emulation: an HPET read in unreal mode (intercepted MMIO, emulated
  * instruction and all).
  */
-#include <xtf/realmode.h>
+#include "../lib/realmode.h"
 
 void rm_mmio_read(void);
 asm (".pushsection .text.real, \"ax\", @progbits\n"
@@ -26,4 +26,4 @@ static void depriv_realmode_mmio(void)
 #define DEPRIV_SCENARIO 20
 #define DEPRIV_SCENARIO_NAME "watchdog-syscalls"
 #define DEPRIV_SCENARIO_THEN depriv_realmode_mmio()
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 1
 #define DEPRIV_SCENARIO_NAME "wild-read"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

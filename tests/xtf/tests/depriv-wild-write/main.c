@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 2
 #define DEPRIV_SCENARIO_NAME "wild-write"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

@@ -1,3 +1,3 @@
 #define DEPRIV_SCENARIO 3
 #define DEPRIV_SCENARIO_NAME "write-text"
-#include "../depriv-selftest.h"
+#include "../lib/depriv-selftest.h"

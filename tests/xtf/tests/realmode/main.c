@@ -18,7 +18,7 @@
  * (#GP beyond 64K in real mode) are asserted for the FEP side only.
  */
 #include <xtf.h>
-#include <xtf/realmode.h>
+#include "../lib/realmode.h"
 
 const char test_title[] = "Real-mode emulation: native vs forced emulation";
 
@@ -27,7 +27,7 @@ bool test_needs_fep = true;
 /* Memory the cases address through DS/ES (= BUF_SEG), inside the first 64K. */
 #define BUF_SIZE 1024
 extern uint8_t rm_data[BUF_SIZE + 64];
-asm (".pushsection .data.real, \"aw\", @progbits\n"
+asm (".pushsection .text.real, \"ax\", @progbits\n" /* data too: in reach of real mode */
      ".align 16\n"
      ".global rm_data\n"
      "rm_data: .skip 1088\n"

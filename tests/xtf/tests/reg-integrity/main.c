@@ -13,7 +13,9 @@
  * 32-bit registers must survive 16-bit code).
  */
 #include <xtf.h>
-#include <xtf/realmode.h>
+
+#include "../lib/cpu.h"
+#include "../lib/realmode.h"
 
 const char test_title[] = "GPR integrity around intercepted I/O";
 

@@ -21,7 +21,9 @@
  * destruction must release the waiting vCPUs.
  */
 #include <xtf.h>
-#include <xtf/realmode.h>
+
+#include "../lib/cpu.h"
+#include "../lib/realmode.h"
 
 const char test_title[] = "Real-mode CR0 writes against a full vm_event ring";
 
@@ -55,7 +57,8 @@ asm (".pushsection .text.real, \"ax\", @progbits\n"
      "    jmp 1b\n"
      ".code32\n"
      ".popsection\n"
-     ".pushsection .data.real, \"aw\", @progbits\n"
+     /* In .text.real: .data.real may land beyond the first 64K. */
+     ".pushsection .text.real, \"ax\", @progbits\n"
      ".balign 4\n"
      ".global ap_started, ap_done\n"
      "ap_started: .word 0\n"
@@ -71,20 +74,20 @@ asm (".pushsection .text.real, \"ax\", @progbits\n"
 #define ICR_INIT    (5u << 8)
 #define ICR_SIPI    (6u << 8)
 
-static uint32_t apic_read(unsigned int reg)
+static uint32_t lapic_read(unsigned int reg)
 {
     return *(volatile uint32_t *)(APIC_BASE + reg);
 }
 
-static void apic_write(unsigned int reg, uint32_t val)
+static void lapic_write(unsigned int reg, uint32_t val)
 {
     *(volatile uint32_t *)(APIC_BASE + reg) = val;
 }
 
 static void ipi_all_but_self(uint32_t icr)
 {
-    apic_write(APIC_ICR2, 0);
-    apic_write(APIC_ICR, ICR_ALL_BUT_SELF | ICR_ASSERT | icr);
+    lapic_write(APIC_ICR2, 0);
+    lapic_write(APIC_ICR, ICR_ALL_BUT_SELF | ICR_ASSERT | icr);
 }
 
 void test_main(void)
@@ -98,7 +101,7 @@ void test_main(void)
         return;
     }
 
-    apic_write(APIC_SVR, apic_read(APIC_SVR) | 0x100); /* software enable */
+    lapic_write(APIC_SVR, lapic_read(APIC_SVR) | 0x100); /* software enable */
     ipi_all_but_self(ICR_INIT);
     mdelay(10);
     ipi_all_but_self(ICR_SIPI | page);

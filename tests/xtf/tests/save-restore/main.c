@@ -23,9 +23,13 @@
  */
 #include <xtf.h>
 
-#include "../guest-check.h"
-#include "../pic-regs.h"
-#include "../rtc-regs.h"
+#include "../lib/div64.h"
+
+#include "../lib/irq.h"
+
+#include "../lib/guest-check.h"
+#include "../lib/pic-regs.h"
+#include "../lib/rtc-regs.h"
 
 const char test_title[] = "vPIC/vRTC state across save/restore";
 
@@ -60,7 +64,7 @@ static volatile unsigned int n_irq8, n_pf, n_af, n_noflag, n_bad_isr, n_nmi;
  * IRQ8 on the slave's vector.  The slave is in AEOI mode (its ISR stays
  * clear), the master is not (IR2 is in service until the specific EOI).
  */
-static void rtc_irq(struct cpu_regs *regs)
+static void rtc_irq(unsigned int vector)
 {
     uint8_t c, isr_s, isr_m;
 
@@ -125,29 +129,41 @@ static bool wait_second_edge(void)
  * Periodic IRQ8s over two RTC seconds (from one edge of the seconds
  * register to the edge two seconds later).  Under TCG delivery comes in
  * bursts (see tests/xtf/tests/vrtc), so the order of magnitude is what is
- * asserted: [rate/2, 2 x rate + 3] per second, as vrtc does.
+ * asserted: [rate/2, 2 x rate + 3] per second.  A window out of bounds is
+ * retried (up to 3), as vrtc does: the backlog of one host stall lands in one
+ * window, a wrong rate is in all of them.  Returns the number of windows
+ * (each 2 to 3 RTC seconds).
  */
-static void check_periodic(const char *when)
+static unsigned int check_periodic(const char *when)
 {
-    unsigned int p0, got, want = 2 * PERIODIC_HZ;
+    unsigned int p0, got = 0, want = 2 * PERIODIC_HZ, try;
 
     section = when;
-    if ( !wait_second_edge() )
+    for ( try = 0; try < 3; try++ )
     {
-        CHECK(false, "RTC seconds register does not move");
-        return;
+        if ( !wait_second_edge() )
+        {
+            CHECK(false, "RTC seconds register does not move");
+            return try + 1;
+        }
+        p0 = n_pf;
+        if ( !wait_second_edge() || !wait_second_edge() )
+        {
+            CHECK(false, "RTC seconds register stopped");
+            return try + 1;
+        }
+        got = n_pf - p0;
+        if ( got * 2 >= want && got <= 2 * want + 6 )
+            break;
+        printk("%s: %u periodic interrupts in 2 RTC seconds, window %u retried\n",
+               when, got, try + 1);
     }
-    p0 = n_pf;
-    if ( !wait_second_edge() || !wait_second_edge() )
-    {
-        CHECK(false, "RTC seconds register stopped");
-        return;
-    }
-    got = n_pf - p0;
     printk("%s: %u periodic interrupts on vector %#x in 2 RTC seconds (want ~%u)\n",
            when, got, VEC_S, want);
     CHECK(got * 2 >= want && got <= 2 * want + 6,
           "%u periodic IRQs in 2 s at %u Hz", got, PERIODIC_HZ);
+
+    return try < 3 ? try + 1 : 3;
 }
 
 /* One PIT one-shot latched in IRR bit 0 (see tests/xtf/tests/vpic). */
@@ -216,7 +232,7 @@ static bool program(void)
     outb(IMR_S, PIC_S + 1);
     outb(ELCR_M_VAL, ELCR_M);
     outb(ELCR_S_VAL, ELCR_S);
-    xtf_set_irq_handler(VEC_S, rtc_irq);
+    irq_set_handler(VEC_S, rtc_irq);
 
     /* The clock: 2023-06-15 13:45:30, a Thursday, set in binary mode. */
     cmos_write(RTC_REG_B, RTC_SET | RTC_24H | RTC_DM_BINARY);
@@ -321,24 +337,29 @@ void test_main(void)
 {
     struct rtc_time t0, t1;
     uint64_t start = rdtsc();
-    unsigned int waited = 0, stray, v;
+    unsigned int waited = 0, stray, v, windows;
 
     udelay(10000);
-    tsc_per_ms = (rdtsc() - start) / 10;
+    tsc_per_ms = udiv64_32(rdtsc() - start, 10);
 
     cli();
     if ( !program() )
         return;
     check_registers("before save");
     read_time(&t0);
-    CHECK(t0.hour == 13 && t0.min == 45 && t0.sec >= 30 && t0.sec <= 33,
+    /*
+     * Just after setting it: :30 plus however long the host kept the vCPU
+     * off in between (up to ~1.4 s seen under TCG; 9 s allowed, which still
+     * tells the written time from any other).
+     */
+    CHECK(t0.hour == 13 && t0.min == 45 && t0.sec >= 30 && t0.sec <= 39,
           "clock %02u:%02u:%02u just after setting 13:45:30", t0.hour, t0.min, t0.sec);
     check_periodic("before save");
     CHECK(n_bad_isr == 0 && n_noflag == 0 && n_af == 0,
           "%u IRQ8s with a wrong ISR, %u without IRQF, %u alarms", n_bad_isr, n_noflag, n_af);
     for ( v = 0; v < 256; v++ )
-        if ( v != VEC_S && xtf_irq_count[v] )
-            CHECK(false, "%u interrupts on vector %#x", xtf_irq_count[v], v);
+        if ( v != VEC_S && irq_count[v] )
+            CHECK(false, "%u interrupts on vector %#x", irq_count[v], v);
     if ( nr_fail )
         return;
 
@@ -366,17 +387,18 @@ void test_main(void)
 
     n_irq8 = n_pf = n_af = n_noflag = n_bad_isr = 0;
     for ( v = 0; v < 256; v++ )
-        xtf_irq_count[v] = 0;
-    check_periodic("after restore");
-    check_clock("after restore, 2 s on", &t1, 2, 6, &t0);
+        irq_count[v] = 0;
+    /* Up to 3 s per window, and up to 3 s for what came before. */
+    windows = check_periodic("after restore");
+    check_clock("after restore, 2 s on", &t1, 2, 3 * windows + 3, &t0);
     section = "after restore";
     CHECK(n_irq8 > 0 && n_bad_isr == 0 && n_noflag == 0 && n_af == 0,
           "%u IRQ8s: %u with a wrong ISR, %u without IRQF, %u alarms",
           n_irq8, n_bad_isr, n_noflag, n_af);
     for ( v = 0, stray = 0; v < 256; v++ )
         if ( v != VEC_S )
-            stray += xtf_irq_count[v];
-    CHECK(xtf_irq_count[VEC_S] == n_irq8 && stray == 0,
+            stray += irq_count[v];
+    CHECK(irq_count[VEC_S] == n_irq8 && stray == 0,
           "%u interrupts on other vectors than %#x", stray, VEC_S);
     check_registers("at the end");
 

@@ -3,7 +3,7 @@
  * real and unreal mode round trips.  Used by the demo boot.
  */
 #include <xtf.h>
-#include <xtf/realmode.h>
+#include "../lib/realmode.h"
 
 const char test_title[] = "Runtime self-test";
 

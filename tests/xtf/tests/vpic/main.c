@@ -11,8 +11,10 @@
  */
 #include <xtf.h>
 
-#include "../guest-check.h"
-#include "../pic-regs.h"
+#include "../lib/irq.h"
+
+#include "../lib/guest-check.h"
+#include "../lib/pic-regs.h"
 
 const char test_title[] = "vPIC (8259A) emulation";
 
@@ -323,16 +325,16 @@ static void test_poll_eoi_priority(void)
 
 /* --- real delivery through the IDT --- */
 
-static void eoi_master(struct cpu_regs *regs) { outb(OCW2_NS_EOI, PIC_M); }
-static void eoi_slave(struct cpu_regs *regs) { outb(OCW2_NS_EOI, PIC_S); outb(OCW2_NS_EOI, PIC_M); }
+static void eoi_master(unsigned int vector) { outb(OCW2_NS_EOI, PIC_M); }
+static void eoi_slave(unsigned int vector) { outb(OCW2_NS_EOI, PIC_S); outb(OCW2_NS_EOI, PIC_M); }
 
 static void clear_log(void)
 {
     unsigned int v;
 
-    xtf_irq_log_len = 0;
+    irq_log_len = 0;
     for ( v = 32; v < 256; v++ )
-        xtf_irq_count[v] = 0;
+        irq_count[v] = 0;
 }
 
 static void take_irqs(void)
@@ -348,7 +350,7 @@ static unsigned int stray(void)
 
     for ( v = 32; v < 256; v++ )
         if ( v != VEC_M && v != VEC_S )
-            n += xtf_irq_count[v];
+            n += irq_count[v];
     return n;
 }
 
@@ -361,8 +363,8 @@ static void test_delivery(void)
     /* ICW2's low 3 bits are ignored: 0x33 gives base 0x30. */
     pic_init(VEC_M | 3, VEC_S, false);
     outb(0xfa, PIC_M + 1); outb(0xfe, PIC_S + 1);
-    xtf_set_irq_handler(VEC_M, eoi_master);
-    xtf_set_irq_handler(VEC_S, eoi_slave);
+    irq_set_handler(VEC_M, eoi_master);
+    irq_set_handler(VEC_S, eoi_slave);
 
     clear_log();
     if ( !latch_irq0_irq8() )
@@ -371,9 +373,9 @@ static void test_delivery(void)
         return;
     }
     take_irqs();
-    CHECK(xtf_irq_log_len == 2 && xtf_irq_log[0] == VEC_M && xtf_irq_log[1] == VEC_S,
+    CHECK(irq_log_len == 2 && irq_log[0] == VEC_M && irq_log[1] == VEC_S,
           "default priority: %u vectors [%02x %02x], want [30 38]",
-          xtf_irq_log_len, xtf_irq_log[0], xtf_irq_log[1]);
+          irq_log_len, irq_log[0], irq_log[1]);
     CHECK(read_isr(PIC_M) == 0 && read_isr(PIC_S) == 0, "ISR left %02x/%02x",
           read_isr(PIC_M), read_isr(PIC_S));
 
@@ -383,9 +385,9 @@ static void test_delivery(void)
     if ( latch_irq0_irq8() )
     {
         take_irqs();
-        CHECK(xtf_irq_log_len == 2 && xtf_irq_log[0] == VEC_S && xtf_irq_log[1] == VEC_M,
+        CHECK(irq_log_len == 2 && irq_log[0] == VEC_S && irq_log[1] == VEC_M,
               "rotated priority: %u vectors [%02x %02x], want [38 30]",
-              xtf_irq_log_len, xtf_irq_log[0], xtf_irq_log[1]);
+              irq_log_len, irq_log[0], irq_log[1]);
     }
     outb(OCW2_SET_PRIO | 7, PIC_M);
 
@@ -395,25 +397,25 @@ static void test_delivery(void)
         xtf_error("Error: IRQ0 not latched for the mask test\n");
     outb(0xff, PIC_M + 1);
     take_irqs();
-    CHECK(xtf_irq_log_len == 0, "masked IRQ0: %u interrupts (first vector %02x), want 0",
-          xtf_irq_log_len, xtf_irq_log[0]);
-    CHECK(xtf_irq_count[VEC_M + 7] == 0, "spurious IRQ7 delivered");
+    CHECK(irq_log_len == 0, "masked IRQ0: %u interrupts (first vector %02x), want 0",
+          irq_log_len, irq_log[0]);
+    CHECK(irq_count[VEC_M + 7] == 0, "spurious IRQ7 delivered");
     outb(0xfa, PIC_M + 1);      /* unmasking delivers the latched IRQ0 */
     take_irqs();
-    CHECK(xtf_irq_log_len == 1 && xtf_irq_log[0] == VEC_M,
-          "after unmask: %u interrupts, first %02x, want one 30", xtf_irq_log_len, xtf_irq_log[0]);
+    CHECK(irq_log_len == 1 && irq_log[0] == VEC_M,
+          "after unmask: %u interrupts, first %02x, want one 30", irq_log_len, irq_log[0]);
 
     /* AEOI: delivered, handler does no EOI, ISR stays empty. */
     pic_init(VEC_M, VEC_S, true);
     outb(0xfa, PIC_M + 1); outb(0xfe, PIC_S + 1);
-    xtf_set_irq_handler(VEC_M, NULL);
-    xtf_set_irq_handler(VEC_S, NULL);
+    irq_set_handler(VEC_M, NULL);
+    irq_set_handler(VEC_S, NULL);
     clear_log();
     if ( latch_irq0_irq8() )
     {
         take_irqs();
-        CHECK(xtf_irq_log_len == 2 && xtf_irq_log[0] == VEC_M && xtf_irq_log[1] == VEC_S,
-              "AEOI delivery: %u vectors [%02x %02x]", xtf_irq_log_len, xtf_irq_log[0], xtf_irq_log[1]);
+        CHECK(irq_log_len == 2 && irq_log[0] == VEC_M && irq_log[1] == VEC_S,
+              "AEOI delivery: %u vectors [%02x %02x]", irq_log_len, irq_log[0], irq_log[1]);
         CHECK(read_isr(PIC_M) == 0 && read_isr(PIC_S) == 0, "AEOI ISR %02x/%02x",
               read_isr(PIC_M), read_isr(PIC_S));
     }

@@ -13,18 +13,29 @@
  * Time intervals are measured on the RTC itself (its seconds register and
  * update-ended interrupts, from Xen's clock), not on the TSC: under TCG the
  * TSC rate Xen reports varied from 5 to 17 GHz between boots, so the TSC
- * only bounds the waits (generously).
+ * only bounds the waits (generously) and sizes the host's stalls, on a rate
+ * calibrated against the RTC's seconds (calibrate_tsc()).
+ *
+ * The host may not run the vCPU for a second or more (a loaded machine,
+ * nested TCG): each check that observes a rate over a window either counts
+ * what such a stall can hide (the polled periodic flags) or retries the
+ * window (a wrong emulation fails every window, a stall does not recur at
+ * the same place), and waits have backstops of many seconds.
  */
 #include <xtf.h>
 
-#include "../guest-check.h"
+#include "../lib/div64.h"
+
+#include "../lib/irq.h"
+
+#include "../lib/guest-check.h"
 /*
  * The index is parked at REG_C after every access, so the IRQ8 handler can
  * read REG_C with a single port read (one VM exit per interrupt, which lets
  * TCG keep up with the faster rates).
  */
 #define CMOS_PARK_INDEX 0x0c
-#include "../rtc-regs.h"
+#include "../lib/rtc-regs.h"
 
 const char test_title[] = "vRTC (MC146818) emulation";
 
@@ -37,7 +48,7 @@ static volatile unsigned int n_irq, n_pf, n_af, n_uf, n_noflag;
 static volatile uint8_t sec_at_af;
 
 /* One port read per interrupt: index parked at REG_C, PICs in AEOI mode. */
-static void rtc_irq(struct cpu_regs *regs)
+static void rtc_irq(unsigned int vector)
 {
     uint8_t c = inb(0x71);
 
@@ -63,6 +74,70 @@ static void reset_counts(void)
 }
 
 static uint64_t tsc_per_ms;
+
+/*
+ * TSC ticks per RTC second, a lower bound: the seconds register is polled
+ * over two of its changes, each change bracketed by TSC reads (from before
+ * the read that did not see it to after the one that did), and the shortest
+ * possible interval is taken.  Retried while the bracket is wider than 1/16
+ * of it (the host stalled the vCPU at an edge); a low value only sizes the
+ * polled window's stall allowance generously (see there).
+ */
+static uint64_t tsc_per_rtc_s;
+
+/*
+ * Spin for @ms of RTC time, on the TSC rate per RTC second (a lower bound
+ * within 1/16, see calibrate_tsc(); the CPUID rate was up to 12x too high).
+ */
+static void tsc_wait_ms(unsigned int ms)
+{
+    uint64_t end = rdtsc() + (uint64_t)ms * udiv64_32(tsc_per_rtc_s, 1000);
+
+    while ( rdtsc() < end )
+        asm volatile ("pause");
+}
+
+static bool rtc_edge(uint64_t *before, uint64_t *after, uint64_t end)
+{
+    /* Before the first read: the change may come right after it. */
+    uint64_t prev = rdtsc(), b;
+    uint8_t sec = cmos_read(RTC_SECONDS), s2;
+
+    do {
+        b = rdtsc();
+        s2 = cmos_read(RTC_SECONDS);
+        *after = rdtsc();
+        *before = prev;
+        prev = b;
+    } while ( s2 == sec && *after < end );
+
+    return s2 != sec;
+}
+
+static void calibrate_tsc(void)
+{
+    uint64_t best = 0, best_spread = ~0ull;
+    unsigned int try;
+
+    for ( try = 0; try < 5; try++ )
+    {
+        uint64_t end = rdtsc() + 10000 * tsc_per_ms, b0, a0, b1, a1, b2, a2, lo, hi;
+
+        if ( !rtc_edge(&b0, &a0, end) || !rtc_edge(&b1, &a1, end) || !rtc_edge(&b2, &a2, end) )
+            break;
+        lo = (b2 - a0) / 2;
+        hi = (a2 - b0) / 2;
+        if ( hi - lo < best_spread )
+        {
+            best_spread = hi - lo;
+            best = lo;
+        }
+        if ( (hi - lo) * 16 <= hi )
+            break;
+    }
+    /* The RTC did not run: keep the CPUID rate (the checks on it fail anyway). */
+    tsc_per_rtc_s = best ?: tsc_per_ms * 1000;
+}
 
 /* Take interrupts until @cond or @ms of TSC time (a generous backstop). */
 #define WAIT_UNTIL(cond, ms)                                    \
@@ -150,7 +225,8 @@ static unsigned int secs_of_day(const struct rtc_time *t)
 static void test_time(void)
 {
     struct rtc_time t, u, bin, t12;
-    unsigned int h24;
+    unsigned int h24, late;
+    uint64_t t0;
 
     section = "time";
     CHECK(cmos_read(RTC_REG_B) == RTC_24H, "REG_B at boot %02x, want 02 (rtc_init)", cmos_read(RTC_REG_B));
@@ -202,15 +278,23 @@ static void test_time(void)
     cmos_write(RTC_HOURS, 0x13); cmos_write(RTC_DAY_OF_MONTH, 0x15);
     cmos_write(RTC_MONTH, 0x06); cmos_write(RTC_YEAR, 0x23);
     cmos_write(RTC_DAY_OF_WEEK, 0x04);
-    mdelay(300);
+    tsc_wait_ms(300);
     CHECK(cmos_read(RTC_SECONDS) == 0x30 && cmos_read(RTC_HOURS) == 0x13,
           "SET did not freeze: %02x:%02x", cmos_read(RTC_HOURS), cmos_read(RTC_SECONDS));
+    t0 = rdtsc();
     cmos_write(RTC_REG_B, RTC_24H);
     read_time(&t);
+    /*
+     * The clock runs from :30 once SET is cleared; by the read it is at most
+     * as many seconds later as the TSC says went by (a stalled vCPU reads it
+     * late), +1 for the phase of the first tick, and at least :33 is allowed.
+     */
+    late = udiv64(rdtsc() - t0, tsc_per_rtc_s) + 1;
+    late = late < 3 ? 3 : late;
     CHECK(t.year == 0x23 && t.mon == 0x06 && t.mday == 0x15 && t.hour == 0x13 &&
-          t.min == 0x45 && bcd(t.sec) >= 30 && bcd(t.sec) <= 33,
-          "after SET: 20%02x-%02x-%02x %02x:%02x:%02x, want 2023-06-15 13:45:30+",
-          t.year, t.mon, t.mday, t.hour, t.min, t.sec);
+          t.min == 0x45 && bcd(t.sec) >= 30 && bcd(t.sec) <= 30 + late,
+          "after SET: 20%02x-%02x-%02x %02x:%02x:%02x, want 2023-06-15 13:45:30..%u",
+          t.year, t.mon, t.mday, t.hour, t.min, t.sec, 30 + late);
     /* 2023-06-15 is a Thursday: Xen recomputes nothing, it keeps tm_wday from the write. */
     CHECK(t.dow == 0x04, "day of week %02x after SET, want 04", t.dow);
 
@@ -280,7 +364,7 @@ static void test_registers(void)
     section = "REG_C";
     (void)cmos_read(RTC_REG_C);
     cmos_write(RTC_REG_A, RTC_DIV_32K | 15);      /* 2 Hz */
-    mdelay(1200);
+    tsc_wait_ms(1200);
     {
         uint8_t c = cmos_read(RTC_REG_C);
 
@@ -379,7 +463,64 @@ static void enable_rtc_irq(void)
     outb(0x11, 0xa0); outb(VEC_S, 0xa1); outb(0x02, 0xa1); outb(0x03, 0xa1);
     outb(0xfb, 0x21);                   /* IR2 (cascade) only */
     outb(0xfe, 0xa1);                   /* IRQ8 only */
-    xtf_set_irq_handler(VEC_S, rtc_irq);
+    irq_set_handler(VEC_S, rtc_irq);
+}
+
+/* One polled window of the periodic-flag check (see test_update_and_periodic). */
+struct polled_window {
+    unsigned int got, edges, reads, merged;
+};
+
+/*
+ * Poll REG_C then the seconds register, PIE off, rate from @reg_a, counting
+ * PF from the first change of the seconds register to the third (2 RTC
+ * seconds).  merged: the period boundaries the host's stalls may have hidden,
+ * floor(gap / period) summed over the gaps between two REG_C reads of the
+ * window and over the two ends (from the read before an edge to the read
+ * that saw it), each gap bounded from above by TSC reads around the port
+ * reads.  Returns true when the window was seen (3 edges within 30 s).
+ */
+static bool polled_pf_window(uint8_t reg_a, unsigned int hz, struct polled_window *w)
+{
+    uint64_t end = rdtsc() + 30000 * tsc_per_ms, prev, t0, t1, t2;
+    uint64_t period = udiv64(tsc_per_rtc_s, hz);
+    uint8_t sec;
+
+    w->got = w->edges = w->reads = w->merged = 0;
+    if ( !period )
+        period = 1;
+    cmos_write(RTC_REG_B, RTC_24H);
+    cmos_write(RTC_REG_A, reg_a);
+    sec = cmos_read(RTC_SECONDS);
+    (void)cmos_read(RTC_REG_C);
+    prev = rdtsc();
+    while ( w->edges < 3 && (t0 = rdtsc()) < end )
+    {
+        uint8_t c = cmos_read(RTC_REG_C), s2;
+
+        t1 = rdtsc();
+        s2 = cmos_read(RTC_SECONDS);
+        t2 = rdtsc();
+        if ( w->edges >= 1 )
+        {
+            w->reads++;
+            if ( c & RTC_PF )
+                w->got++;
+            w->merged += udiv64(t1 - prev, period);
+        }
+        if ( s2 != sec )
+        {
+            sec = s2;
+            w->edges++;
+            if ( w->edges == 1 )
+                w->merged += udiv64(t2 - prev, period);
+            else if ( w->edges == 3 )
+                w->merged += udiv64(t2 - t0, period);
+        }
+        prev = t0;
+    }
+
+    return w->edges == 3;
 }
 
 static void test_update_and_periodic(void)
@@ -393,17 +534,31 @@ static void test_update_and_periodic(void)
         /* With the 32 kHz divider, rates 1 and 2 alias 8 and 9 (rtc_timer_update). */
         { RTC_DIV_32K | 2, 128 },
     };
-    unsigned int i, d;
+    unsigned int i, d, try;
     struct rtc_time t0, t1;
+    bool ok;
 
     section = "update IRQ";
-    read_time(&t0);
-    (void)cmos_read(RTC_REG_C);
-    reset_counts();
-    cmos_write(RTC_REG_B, RTC_24H | RTC_UIE);
-    CHECK(WAIT_UNTIL(n_uf >= 4, 20000), "%u update interrupts", n_uf);
-    cmos_write(RTC_REG_B, RTC_24H);
-    read_time(&t1);
+    /*
+     * Up to 3 windows: one in which the host kept the vCPU off long enough
+     * for update interrupts to merge (see the clock-advance check below) is
+     * measured again.
+     */
+    for ( try = 0; try < 3; try++ )
+    {
+        read_time(&t0);
+        (void)cmos_read(RTC_REG_C);
+        reset_counts();
+        cmos_write(RTC_REG_B, RTC_24H | RTC_UIE);
+        ok = WAIT_UNTIL(n_uf >= 4, 20000);
+        cmos_write(RTC_REG_B, RTC_24H);
+        read_time(&t1);
+        d = (secs_of_day(&t1) + 86400 - secs_of_day(&t0)) % 86400;
+        if ( !ok || d <= 6 )
+            break;
+        printk("update IRQ: 4 interrupts over %u s, host stall: window %u retried\n", d, try + 1);
+    }
+    CHECK(ok, "%u update interrupts", n_uf);
     /*
      * Every interrupt had UF (and IRQF) set.  PF may ride along: the
      * datasheet sets PF at the periodic rate whatever PIE says, and Xen
@@ -414,9 +569,9 @@ static void test_update_and_periodic(void)
     /*
      * The first UF may be stale (set before UIE, delivered at once), the
      * others are a second apart: the clock ran 3-4 s, and up to 2 s more if
-     * a UF was lost (see wait_second_edge()) — not fewer.
+     * a UF was lost (see wait_second_edge()) — not fewer.  More than 6 is a
+     * host stall (merged update interrupts) in each of 3 windows.
      */
-    d = (secs_of_day(&t1) + 86400 - secs_of_day(&t0)) % 86400;
     CHECK(d >= 2 && d <= 6, "clock advanced %u s over 4 update interrupts, want 2-6", d);
 
     /*
@@ -430,50 +585,52 @@ static void test_update_and_periodic(void)
      * of the seconds register, see above).  No interrupt timing
      * in it: this is the rate-decoding check (dividers, 32 kHz aliasing).
      * The upper bound is exact: PF cannot be set more often than the
-     * boundaries pass.  The lower bound is not: a vCPU stalled for longer
-     * than a period (the host's scheduler, under nested TCG) takes two
-     * boundaries as one flag, so up to 16 Hz three quarters are asked for
-     * (measured: 30 of 32 at 16 Hz with three QEMUs on two host CPUs),
-     * which still tells every rate from its neighbours (a factor of 2
-     * apart); above, one poll round (6 VM exits) can take longer than a
-     * period (measured at 128 Hz: 116 to 176 of 256 flags), so a quarter
-     * there — the upper bound still catches a wrong decoding (e.g. rate 2
-     * without the 32 kHz alias would be 16384 Hz: PF on nearly every read).
+     * boundaries pass (+2: a read at each end of the window may report a
+     * boundary just outside it, one flag each however long the read took).  The lower bound depends on how often the host lets
+     * the vCPU read: one read reports at most one flag, so a read that comes
+     * k periods after the previous one (the host's scheduler, nested TCG:
+     * one poll round is 2 VM exits, and at 128 Hz 35 flags of 256 were seen
+     * on a loaded host, with Xen's C as with the payload) hides up to k
+     * boundaries.  Each gap is measured on the TSC and the hidden boundaries
+     * are added back: got + merged + 1 >= 2 x rate is exact for any host
+     * speed, and on a responsive host (merged small) still tells every rate
+     * from its neighbours (a factor of 2 apart).  A window where stalls hid
+     * more than a quarter of the boundaries is retried (up to 4 windows, the
+     * one with the fewest merged asserted).  The TSC only sizes the gaps:
+     * its rate is Xen's (CPUID 0x40000x03), and an over-estimated gap only
+     * widens the lower bound by that poll.
      */
     for ( i = 0; i < ARRAY_SIZE(rates); i++ )
     {
-        unsigned int got = 0, edges = 0, want = 2 * rates[i].hz;
-        uint64_t end = rdtsc() + 30000 * tsc_per_ms;
-        uint8_t sec;
+        unsigned int want = 2 * rates[i].hz, try;
+        struct polled_window w = { 0 };
 
         section = "periodic, polled";
-        cmos_write(RTC_REG_B, RTC_24H);
-        cmos_write(RTC_REG_A, rates[i].a);
-        sec = cmos_read(RTC_SECONDS);
-        (void)cmos_read(RTC_REG_C);
-        while ( edges < 3 && rdtsc() < end )
+        /*
+         * Retry a window in which the host held the vCPU for more than a
+         * quarter of the boundaries (too few reads to resolve the rate);
+         * the best of 4 is asserted, on the exact bounds below.
+         */
+        for ( try = 0; try < 4; try++ )
         {
-            uint8_t c = cmos_read(RTC_REG_C), s2 = cmos_read(RTC_SECONDS);
+            struct polled_window t;
 
-            if ( (c & RTC_PF) && edges >= 1 )
-                got++;
-            if ( s2 != sec )
+            if ( !polled_pf_window(rates[i].a, rates[i].hz, &t) )
             {
-                sec = s2;
-                edges++;
+                w = t;
+                break;
             }
+            if ( try == 0 || t.merged < w.merged )
+                w = t;
+            if ( w.merged * 4 <= want )
+                break;
         }
-        {
-            unsigned int ufs = edges + 1;
-        printk("REG_A %02x polled: %u PF flags in 2 RTC seconds (want %u)\n",
-               rates[i].a, got, want);
-        if ( rates[i].hz <= 16 )
-            CHECK(ufs == 4 && got * 4 >= want * 3 && got <= want + 1,
-                  "REG_A %02x: %u PF flags in 2 s (%u UF), want 3/4 of %u..%u+1", rates[i].a, got, ufs, want, want);
-        else
-            CHECK(ufs == 4 && got <= want + 1 && got * 4 >= want,
-                  "REG_A %02x: %u PF flags in 2 s (%u UF), want %u/4..%u+1", rates[i].a, got, ufs, want, want);
-        }
+        printk("REG_A %02x polled: %u PF flags in 2 RTC seconds (want %u; %u reads, "
+               "up to %u boundaries merged by stalls; %u tries)\n",
+               rates[i].a, w.got, want, w.reads, w.merged, try + (try < 4));
+        CHECK(w.edges == 3 && w.got <= want + 2 && w.got + w.merged + 1 >= want,
+              "REG_A %02x: %u PF flags in 2 s (%u edges, %u merged), want %u-1-merged..%u+2",
+              rates[i].a, w.got, w.edges, w.merged, want, want);
     }
 
     /*
@@ -506,26 +663,35 @@ static void test_update_and_periodic(void)
         if ( rates[i].hz > 16 )
             continue;
         section = "periodic, IRQ";
-        cmos_write(RTC_REG_A, rates[i].a);
-        (void)cmos_read(RTC_REG_C);
-        reset_counts();
-        cmos_write(RTC_REG_B, RTC_24H | RTC_PIE);
+        secs = 2;
+        want = secs * rates[i].hz;
         /*
          * The window: two RTC seconds, from one change of the seconds
          * register to the next but one, polled between interrupts.  Not
          * update-ended interrupts: with PIE on too, on some hosts under
          * TCG (seen on an Intel host, hvm_depriv=0 as =1, Xen's own C) most
-         * of them never come, which is not what this checks.
+         * of them never come, which is not what this checks.  A window out
+         * of bounds is retried (up to 3): a host stall's backlog lands in
+         * one window, a wrong rate is in all of them.
          */
-        if ( !rtc_seconds_window(2, &got, 30000) )
+        for ( try = 0; try < 3; try++ )
         {
+            cmos_write(RTC_REG_A, rates[i].a);
+            (void)cmos_read(RTC_REG_C);
+            reset_counts();
+            cmos_write(RTC_REG_B, RTC_24H | RTC_PIE);
+            ok = rtc_seconds_window(2, &got, 30000);
             cmos_write(RTC_REG_B, RTC_24H);
+            if ( !ok || (got * 4 >= want && got <= 2 * want + 3) )
+                break;
+            printk("REG_A %02x IRQ: %u periodic interrupts in %u RTC seconds, window %u retried\n",
+                   rates[i].a, got, secs, try + 1);
+        }
+        if ( !ok )
+        {
             CHECK(false, "REG_A %02x: the seconds register did not advance by 2", rates[i].a);
             continue;
         }
-        cmos_write(RTC_REG_B, RTC_24H);
-        secs = 2;
-        want = secs * rates[i].hz;
         printk("REG_A %02x IRQ: %u periodic interrupts in %u RTC seconds (want %u)\n",
                rates[i].a, got, secs, want);
         CHECK(got * 4 >= want && got <= 2 * want + 3,
@@ -564,29 +730,41 @@ static void test_alarm(void)
 {
     struct rtc_time t;
     uint8_t alarm;
+    unsigned int try, late = 0;
+    bool ok;
 
     section = "alarm";
-    read_time(&t);
-    alarm = to_bcd((bcd(t.sec) + 3) % 60);
-    cmos_write(RTC_SECONDS_ALARM, alarm);
-    cmos_write(RTC_MINUTES_ALARM, 0xc0);    /* don't care */
-    cmos_write(RTC_HOURS_ALARM, 0xc0);      /* don't care */
-    (void)cmos_read(RTC_REG_C);
-    reset_counts();
-    cmos_write(RTC_REG_B, RTC_24H | RTC_AIE);
-    CHECK(WAIT_UNTIL(n_af >= 1, 20000), "no alarm interrupt within 20 s (alarm at :%02x, now :%02x)",
-          alarm, t.sec);
-    cmos_write(RTC_REG_B, RTC_24H);
     /*
      * The handler reads the seconds when it runs, which can be 2 s after
      * Xen raised the alarm: the vCPU gets no time for up to ~1.4 s under
      * nested TCG on a loaded host (see "periodic, IRQ"; measured: raised at
      * :22, handled at :24 with three QEMUs on two host CPUs).  Early is
-     * never right.
+     * never right; later than 2 s is retried (up to 3 alarms): a host stall
+     * does not recur at the same place, an alarm that matches the wrong
+     * second does.
      */
+    for ( try = 0; try < 3; try++ )
+    {
+        read_time(&t);
+        alarm = to_bcd((bcd(t.sec) + 3) % 60);
+        cmos_write(RTC_SECONDS_ALARM, alarm);
+        cmos_write(RTC_MINUTES_ALARM, 0xc0);    /* don't care */
+        cmos_write(RTC_HOURS_ALARM, 0xc0);      /* don't care */
+        (void)cmos_read(RTC_REG_C);
+        reset_counts();
+        cmos_write(RTC_REG_B, RTC_24H | RTC_AIE);
+        ok = WAIT_UNTIL(n_af >= 1, 20000);
+        cmos_write(RTC_REG_B, RTC_24H);
+        if ( !ok )
+            break;
+        late = (bcd(sec_at_af) + 60 - bcd(alarm)) % 60;
+        if ( late <= 2 || late >= 30 )
+            break;
+        printk("alarm at :%02x handled at :%02x, window %u retried\n", alarm, sec_at_af, try + 1);
+    }
+    CHECK(ok, "no alarm interrupt within 20 s (alarm at :%02x, now :%02x)", alarm, t.sec);
     if ( n_af )
-        CHECK(sec_at_af == alarm || sec_at_af == to_bcd((bcd(alarm) + 1) % 60) ||
-              sec_at_af == to_bcd((bcd(alarm) + 2) % 60),
+        CHECK(late <= 2,
               "alarm at :%02x fired at :%02x (want :%02x to 2 s later)", alarm, sec_at_af, alarm);
     /* One interrupt, for the alarm (UF/PF may be set in REG_C without their enables). */
     CHECK(n_irq == 1 && n_af == 1, "alarm: %u interrupts, %u with AF", n_irq, n_af);
@@ -612,8 +790,18 @@ void test_main(void)
     uint64_t t0 = rdtsc();
 
     udelay(10000);
-    tsc_per_ms = (rdtsc() - t0) / 10;
-    printk("TSC: %u kHz (only backstop timeouts use it)\n", (unsigned int)tsc_per_ms);
+    tsc_per_ms = udiv64_32(rdtsc() - t0, 10);
+    calibrate_tsc();
+    /*
+     * The backstops use the faster of the two rates, so they last at least
+     * as long as asked in RTC time too (under TCG the two differed by 2x to
+     * 12x: 4.7, 6.8, 27 GHz from Xen for 2.3 GHz per RTC second).
+     */
+    if ( udiv64_32(tsc_per_rtc_s, 1000) > tsc_per_ms )
+        tsc_per_ms = udiv64_32(tsc_per_rtc_s, 1000);
+    printk("TSC: %u kHz from Xen, %u kHz per RTC second (backstop timeouts, and the polled\n"
+           "periodic check's stall allowance)\n", (unsigned int)tsc_per_ms,
+           (unsigned int)udiv64_32(tsc_per_rtc_s, 1000));
 
     test_time();
     test_registers();

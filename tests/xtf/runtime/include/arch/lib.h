@@ -147,27 +147,6 @@ static inline void wrmsr(uint32_t idx, uint64_t val)
                   "d" ((uint32_t)(val >> 32)));
 }
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-
-    asm volatile ("rdtsc" : "=a" (lo), "=d" (hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void cli(void) { asm volatile ("cli" ::: "memory"); }
-static inline void sti(void) { asm volatile ("sti" ::: "memory"); }
-static inline void hlt(void) { asm volatile ("hlt" ::: "memory"); }
-
-/* sti; hlt: wait for one interrupt with no window for it to be missed. */
-static inline void sti_hlt(void) { asm volatile ("sti; hlt" ::: "memory"); }
-
-/* Let pending interrupts in for one instruction boundary, then mask again. */
-static inline void irq_window(void)
-{
-    asm volatile ("sti; nop; nop; cli" ::: "memory");
-}
-
 typedef struct __packed {
     uint16_t limit;
     uint32_t base;

@@ -12,7 +12,6 @@ long hypercall_hvm_op(unsigned int cmd, void *arg);
 long hypercall_memory_op(unsigned int cmd, void *arg);
 long hypercall_event_channel_op(unsigned int cmd, void *arg);
 /* @timeout: Xen system time in ns (absolute), 0 to cancel. */
-long hypercall_set_timer_op(uint64_t timeout);
 void hypercall_shutdown(unsigned int reason);
 
 #define SCHEDOP_yield     0

@@ -22,8 +22,4 @@ void __noreturn panic(const char *fmt, ...) __printf(1, 2);
             panic("ASSERT(%s) failed at %s:%d\n", #cond, __FILE__, __LINE__); \
     } while ( 0 )
 
-/* Calibrated delay on the TSC, see lib/setup.c (calibrated against the PIT). */
-void udelay(unsigned int usecs);
-void mdelay(unsigned int msecs);
-
 #endif /* XTF_LIB_H */

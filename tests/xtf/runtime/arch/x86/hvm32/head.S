@@ -34,9 +34,6 @@ gdt:
         .quad   0
         .quad   0x00cf9b000000ffff      /* 1: 32-bit code, flat, DPL0 */
         .quad   0x00cf93000000ffff      /* 2: 32-bit data, flat, DPL0 */
-        .quad   0x00009b000000ffff      /* 3: 16-bit code, base 0, 64K */
-        .quad   0x000093000000ffff      /* 4: 16-bit data, base 0, 64K */
-        .quad   0x008f93000000ffff      /* 5: 16-bit data, base 0, 4G (unreal) */
 gdt_end:
         .global gdt_ptr
 gdt_ptr:

@@ -4,6 +4,8 @@
 
 #include <xtf.h>
 
+#include "cpu.h"
+
 #define PIC_M 0x20
 #define PIC_S 0xa0
 #define ELCR_M 0x4d0

@@ -11,6 +11,8 @@
 
 #include <xtf.h>
 
+#include "cpu.h"
+
 #define DEPRIV_PORT         0xde00
 #define DEPRIV_ECHO         0x4
 #define DEPRIV_RUN          0x8

@@ -14,6 +14,7 @@
  * All of it with hostile SYSCALL MSRs loaded, which must read back intact.
  */
 #include "depriv-selftest.h"
+#include "div64.h"
 
 static uint32_t counter(unsigned int n)
 {
@@ -31,8 +32,12 @@ static uint64_t lm_pml4[512] __attribute__((aligned(4096)));
 static uint64_t lm_pdpt[512] __attribute__((aligned(4096)));
 static uint64_t lm_pd[512] __attribute__((aligned(4096)));
 
+#ifndef MSR_EFER
 #define MSR_EFER 0xc0000080
+#endif
+#ifndef EFER_LME
 #define EFER_LME (1u << 8)
+#endif
 
 static void set_long_mode(bool on)
 {
@@ -82,13 +87,13 @@ static void depriv_timing(uint64_t loop_ticks)
         outl(i, DEPRIV_PORT);
     t1 = rdtsc();
 
-    plain = (t1 - t0) / ROUNDS;
-    echo = loop_ticks / ROUNDS - plain;
+    plain = udiv64_32(t1 - t0, ROUNDS);
+    echo = udiv64_32(loop_ticks, ROUNDS) - plain;
     printk("Cost over %u iterations: plain intercepted OUT %llu ticks, "
            "ECHO round trip (IN through ring 3) %llu ticks, ratio %llu.%02llu\n",
            ROUNDS, (unsigned long long)plain, (unsigned long long)echo,
-           (unsigned long long)(echo / plain),
-           (unsigned long long)((echo * 100 / plain) % 100));
+           (unsigned long long)udiv64(echo, plain),
+           (unsigned long long)umod64_32(udiv64(echo * 100, plain), 100));
 }
 #endif
 
