@@ -8,8 +8,8 @@
  * must account for it all.
  * With DEPRIV_LONG_MODE, half of the round trips run after the guest
  * enabled 4-level paging: under shadow paging Xen then builds the vCPU a
- * new monitor table, which must get the ring-3 mappings too (README: address space,
- * "monitor tables are rebuilt").  (Not under HAP here: there a 32-bit
+ * new monitor table, which must get the ring-3 mappings too (docs/design.md, 3.3 and
+ * 6.7: every monitor table made).  (Not under HAP here: there a 32-bit
  * guest's EFER.LME write hangs QEMU's TCG, with or without hvm_depriv.)
  * All of it with hostile SYSCALL MSRs loaded, which must read back intact.
  */
