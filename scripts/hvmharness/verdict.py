@@ -68,7 +68,7 @@ def table(res, out=sys.stdout):
     if res.boot_problem:
         print(f"boot: {res.boot_problem}", file=out)
     print(f"boot: {res.seconds:.0f}s ({res.describe}), log {res.log_rel}", file=out)
-    print(f"{res.passed} passed, {res.failed} failed", file=out)
+    print(f"{res.passed} passed, {res.failed} failed", file=out, flush=True)
 
 
 class Checks:
