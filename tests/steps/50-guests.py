@@ -19,7 +19,6 @@ Needs build/xen-debug (make xen-debug).  Knobs: HVM_GUESTS, HVM_PAGING,
 HVM_DEPRIV_MODES, HVM_NO_SELFCHECK.
 """
 import os
-import re
 import sys
 import time
 
