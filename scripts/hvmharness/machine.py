@@ -28,6 +28,8 @@ class Running:
     """A started machine: its process, and host-side samples of how long
     its threads were runnable but not running."""
 
+    TICK_NS = 1000000000 // os.sysconf("SC_CLK_TCK")
+
     def __init__(self, proc, out_path):
         self.proc = proc
         self.out_path = out_path
@@ -64,13 +66,24 @@ class Running:
                     delays[tid] = int(f.read().split()[1])
             except (OSError, IndexError, ValueError):
                 pass
+        # Time the host's own hypervisor took from this machine's CPUs
+        # (steal, per host CPU): the threads did not run then either.
+        try:
+            with open("/proc/stat") as f:
+                for line in f:
+                    if line.startswith("cpu") and line[3:4].isdigit():
+                        fields = line.split()
+                        delays["steal:" + fields[0]] = int(fields[8]) * self.TICK_NS
+        except (OSError, IndexError, ValueError):
+            pass
         if delays:
             self.samples.append((time.monotonic(), delays))
 
     def stall_us(self, t0, t1):
         """The longest any thread of the machine waited for a host CPU
         between host times t0 and t1 (monotonic; widened to the samples
-        around them), in us; None if not measured.  A timer interrupt of the
+        around them), plus the most CPU time the host's own hypervisor
+        stole from any host CPU meanwhile, in us; None if not measured.  A timer interrupt of the
         emulated machine is late by up to that much whatever the guest does:
         QEMU's timers run in its main thread, its vCPUs in others."""
         if len(self.samples) < 2:
@@ -78,7 +91,9 @@ class Running:
         before = [s for s in self.samples if s[0] <= t0] or self.samples[:1]
         after = [s for s in self.samples if s[0] >= t1] or self.samples[-1:]
         a, b = before[-1][1], after[0][1]
-        return max((b[t] - a[t] for t in b if t in a), default=0) // 1000
+        wait = max((b[t] - a[t] for t in b if t in a and not t.startswith("steal:")), default=0)
+        steal = max((b[t] - a[t] for t in b if t in a and t.startswith("steal:")), default=0)
+        return (wait + steal) // 1000
 
 
 class Machine:

@@ -104,7 +104,7 @@ class Result:
         t = self.seen_at(text)
         if t is None:
             return 0
-        return self.running.stall_us(t - before_s - POLL_S * 2, t) or 0
+        return self.running.stall_us(t - before_s - POLL_S, t) or 0
 
     def as_dict(self):
         return {"paging": self.paging, "xen": self.xen, "log": self.log.path,

@@ -123,24 +123,28 @@ def watchdog_checks(c, res, g, scen):
     in the syscalls it asks for alike: the call is stopped after no less
     than the budget and within twice it (Xen's clock).  Under TCG Xen's
     clock runs on while the host keeps QEMU off its CPUs, and the watchdog's
-    timer interrupt comes that much later: the time QEMU waited for a host
-    CPU meanwhile (schedstat, see hvmharness.machine) is not counted
-    against the bound."""
+    timer interrupt, due at the deadline, comes that much later: the time
+    QEMU waited for a host CPU after the deadline (schedstat and steal, see
+    hvmharness.machine; the log is read every half second, so up to that
+    much before it too) is not charged to the hypervisor.  Waits before the
+    deadline do not matter: they only make it come sooner in machine time."""
     stop = res.log.watchdog_stop(g.domid)
     took, ring3, in_xen = stop or (None, None, None)
-    stall = res.host_stall_us(f"d{g.domid}v0: hvm_depriv: call ran past", (took or 0) / 1e6)
-    good = took is not None and BUDGET_US <= took <= 2 * BUDGET_US + stall
+    over = max((took or 0) - BUDGET_US, 0)
+    stall = res.host_stall_us(f"d{g.domid}v0: hvm_depriv: call ran past", over / 1e6)
+    good = took is not None and BUDGET_US <= took and over <= BUDGET_US + stall
     c.check(good, f"{scen}: watchdog stopped the call after {took} us (budget {BUDGET_US} us, "
-            f"limit {2 * BUDGET_US} us + {stall} us the host kept the machine waiting; "
-            f"{ring3} us at ring 3, {in_xen} us in Xen's syscalls)")
+            f"limit {2 * BUDGET_US} us, plus the {stall} us QEMU waited for the host since "
+            f"the deadline; {ring3} us at ring 3, {in_xen} us in Xen's syscalls)")
     if scen == "watchdog-syscalls":
         # The payload only makes syscalls: most of the call is Xen's time,
         # at ring 0 with interrupts on (where the watchdog's timer, firing,
-        # returns to ring 0 and nothing else re-arms).  A host stall
-        # stretches whichever part it falls in: it is taken off the call.
-        mostly = in_xen is not None and took and in_xen * 2 >= took - stall
-        c.check(mostly, f"{scen}: {in_xen} us of the call in Xen's syscalls (at least half"
-                + (f" of {took - stall} us without the host's {stall} us)" if stall else ")"))
+        # returns to ring 0 and nothing else re-arms).  A ratio: the host's
+        # waits, spread over the call, stretch both parts alike (about 1/6
+        # of the call is at ring 3 here; only one unbroken wait of over 2/3
+        # of it, all at ring 3, could tip it).
+        mostly = in_xen is not None and took and in_xen * 2 >= took
+        c.check(mostly, f"{scen}: {in_xen} us of the call in Xen's syscalls (at least half)")
 
 
 for paging in ("shadow", "hap"):
