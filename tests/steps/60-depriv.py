@@ -46,7 +46,8 @@ same = os.path.isfile(xens) and open(ours, "rb").read() == open(xens, "rb").read
 checks.check(same, "Xen's asm/hvm/depriv-abi.h " + ("is" if same else "differs from") + f" {ours}")
 
 # -B: the depriv guests share headers the XTF makefile does not track.
-depriv_tests = sorted(d for d in os.listdir("tests/xtf/tests") if d.startswith("depriv-"))
+depriv_tests = sorted(d for d in os.listdir("tests/xtf/tests")
+                      if d.startswith("depriv-") and os.path.isdir(os.path.join("tests/xtf/tests", d)))
 if not step.replaying() and (
         subprocess.call(["make", "-s", "-C", "tests/xtf"], stdout=subprocess.DEVNULL) != 0 or
         subprocess.call(["make", "-s", "-B", "-C", "tests/xtf", "TESTS=" + " ".join(depriv_tests)],
