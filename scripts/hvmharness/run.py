@@ -112,7 +112,9 @@ class Result:
                 "guests": [g.as_dict() for g in self.guests]}
 
 
-POLL_S = 0.5
+# How often the log is read and the machine's host-CPU waits sampled: the
+# resolution of host_stall_us().
+POLL_S = 0.1
 
 
 def boot(specs, flavour="debug", xen=None, paging="shadow", machine="qemu-svm", cpu=None,

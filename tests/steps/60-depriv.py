@@ -126,8 +126,9 @@ def watchdog_checks(c, res, g, scen):
     clock runs on while the host keeps QEMU off its CPUs, and the watchdog's
     timer interrupt, due at the deadline, comes that much later: the time
     QEMU waited for a host CPU after the deadline (schedstat and steal, see
-    hvmharness.machine; the log is read every half second, so up to that
-    much before it too) is not charged to the hypervisor.  Waits before the
+    hvmharness.machine; sampled as often as the log is read, every tenth of
+    a second, so up to two samples before it too) is not charged to the
+    hypervisor.  Waits before the
     deadline do not matter: they only make it come sooner in machine time."""
     stop = res.log.watchdog_stop(g.domid)
     took, ring3, in_xen = stop or (None, None, None)
@@ -135,8 +136,8 @@ def watchdog_checks(c, res, g, scen):
     stall = res.host_stall_us(f"d{g.domid}v0: hvm_depriv: call ran past", over / 1e6)
     good = took is not None and BUDGET_US <= took and over <= BUDGET_US + stall
     c.check(good, f"{scen}: watchdog stopped the call after {took} us (budget {BUDGET_US} us, "
-            f"limit {2 * BUDGET_US} us, plus the {stall} us QEMU waited for the host since "
-            f"the deadline; {ring3} us at ring 3, {in_xen} us in Xen's syscalls)")
+            f"limit {2 * BUDGET_US} us, plus the {stall} us QEMU waited for a host CPU "
+            f"from about the deadline on; {ring3} us at ring 3, {in_xen} us in Xen's syscalls)")
     if scen == "watchdog-syscalls":
         # The payload only makes syscalls: most of the call is Xen's time,
         # at ring 0 with interrupts on (where the watchdog's timer, firing,
