@@ -13,7 +13,7 @@ GUEST=${DEMO_GUEST:-vpic}
 echo "demo: building the guest and the dom0 image (first time: downloads .debs)"
 nice make -s -C "$TOP/tests/xtf" O="$BUILD/xtf" TESTS="$GUEST" || exit 1
 json=$BUILD/results/guests/demo.json
-nice python3 "$TOP/scripts/run-xen.py" --paging hap --xen-opt "hvm_depriv=1 hvm_depriv_budget=1000000" \
+python3 "$TOP/scripts/run-xen.py" --paging hap --xen-opt "hvm_depriv=1 hvm_depriv_budget=1000000" \
     --label demo --json "$json" --show-guest-output "$GUEST"
 rc=$?
 log=$BUILD/results/guests/demo.log
