@@ -11,14 +11,12 @@ def replaying():
     return bool(os.environ.get("HARNESS_REPLAY"))
 
 
-def build_guests(tests, force=False):
+def build_guests(tests):
     """Build the XTF guests @tests into build/xtf (make -C tests/xtf)."""
     if replaying():
         return True
     cmd = ["nice", "make", "-s", "-C", os.path.join(TOP, "tests", "xtf"), f"O={BUILD}/xtf",
            "TESTS=" + " ".join(tests)]
-    if force:
-        cmd.insert(3, "-B")
     return subprocess.call(cmd) == 0
 
 

@@ -52,7 +52,7 @@ total = len(GUESTS) * len(MODES) * len(DEPRIV)
 if not step.have_xen("debug"):
     checks.fail("build/xen-debug/xen missing (make xen-debug)", total)
     checks.finish()
-if not step.build_guests(GUESTS + ["triple-fault", "selftest"]):
+if not step.build_guests(GUESTS + ["triple-fault", "runtime-selftest"]):
     checks.fail("guest build failed", total)
     checks.finish()
 if not step.build_dom0():
@@ -106,7 +106,7 @@ for dp in DEPRIV:
 
 if not os.environ.get("HVM_NO_SELFCHECK"):
     try:
-        res = boot(["victim=triple-fault:crash+bystander=selftest"], flavour="debug", paging="hap",
+        res = boot(["victim=triple-fault:crash+bystander=runtime-selftest"], flavour="debug", paging="hap",
                    xen_opts=["hvm_depriv=0"], label="harness-selfcheck", guest_timeout=60,
                    quiet=False)
         for g in res.guests:

@@ -1,6 +1,6 @@
 /*
- * selftest: the runtime itself — console, exception fix-ups, FEP probe,
- * real and unreal mode round trips.  Used by the demo boot.
+ * runtime-selftest: the runtime itself — console, exception fix-ups, FEP probe,
+ * real and unreal mode round trips.  A bystander in the steps.
  */
 #include <xtf.h>
 #include "../lib/realmode.h"
