@@ -80,6 +80,7 @@ SCENARIOS = {
     "single-step": "exception 1,",
     "rtc-bad-request": "RTC request 4/0x70 refused",
     "pic-bad-edge": "PIC edge on IRQ 8 refused (error -22)",
+    "pic-ack-stuck": "PIC acknowledge refused (error -22)",
     "rtc-short-period": "RTC request 4/0x70 refused (error -22)",
     "watchdog-syscalls": "call ran past its budget",
 }

@@ -142,7 +142,8 @@
 #define HVM_DEPRIV_ST_NMI_DUMP_WILD_SP  23  /* the same with %rsp/%rbp non-canonical */
 #define HVM_DEPRIV_ST_GDT_SCAN         24  /* count selectors below 0xe000 that LAR accepts at ring 3 */
 #define HVM_DEPRIV_ST_RM_STRAY          25  /* the next REALMODE call tries ports/CRs/MSRs its instruction does not touch */
-#define HVM_DEPRIV_ST_MAX               25
+#define HVM_DEPRIV_ST_PIC_ACK_STUCK     26  /* every PIC acknowledge from now on finds no vector and leaves the output high */
+#define HVM_DEPRIV_ST_MAX               26
 /*
  * Scenarios 22 and 23: the byte of state_page.scratch Xen sets once it
  * has dumped the payload's frame from an NMI; the payload returns the

@@ -37,6 +37,12 @@ fn hand_over(val: u32, fx: &vpic::Effects) {
 
 /// HVM_DEPRIV_REQ_PIC_ACK: `accept` is vlapic_accept_pic_intr().
 pub fn ack(accept: u64) -> Reply {
+    if accept != 0 && trap::PIC_ACK_STUCK.armed() {
+        // No vector, and the output left high: what no 8259 does.
+        pics().pic[0].int_output = 1;
+        hand_over(0, &vpic::Effects::default());
+        return Ok(i64::from(abi::HVM_DEPRIV_PIC_NO_VECTOR));
+    }
     let a = pics().ack_pending_irq(accept != 0)?;
     hand_over(0, &a.fx);
     Ok(match a.vector {

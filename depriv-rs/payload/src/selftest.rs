@@ -23,6 +23,7 @@ pub fn run(scenario: u64) -> Reply {
     Ok(match s {
         abi::HVM_DEPRIV_ST_RTC_BAD_REQUEST => trap::RTC_BAD_REQUEST.arm(),
         abi::HVM_DEPRIV_ST_PIC_BAD_EDGE => trap::PIC_BAD_EDGE.arm(),
+        abi::HVM_DEPRIV_ST_PIC_ACK_STUCK => trap::PIC_ACK_STUCK.arm(),
         abi::HVM_DEPRIV_ST_RM_STRAY => trap::RM_STRAY.arm(),
         abi::HVM_DEPRIV_ST_WATCHDOG_SYSCALLS => trap::RM_SYSCALL_SPIN.arm(),
         abi::HVM_DEPRIV_ST_RTC_SHORT_PERIOD => trap::RTC_SHORT_PERIOD.arm(),

@@ -26,6 +26,13 @@ impl Trap {
         0
     }
 
+    /// In the armed request: whether to misbehave now, and from now on
+    /// (a payload turned against Xen would not stop at once).
+    pub fn armed(&self) -> bool {
+        // SAFETY: as in `arm`.
+        unsafe { (self.slot as *const u64).read_volatile() == self.magic }
+    }
+
     /// In the armed request: whether to misbehave now (once).
     pub fn take(&self) -> bool {
         let p = self.slot as *mut u64;
@@ -69,3 +76,10 @@ pub const RTC_SHORT_PERIOD: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 32, 0x72
 /// watchdog must stop it: after a syscall, as the watchdog's timer fires
 /// while Xen runs one, returning to ring 0.
 pub const RM_SYSCALL_SPIN: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 40, 0x7379_735f_7370_696e);
+
+/// HVM_DEPRIV_ST_PIC_ACK_STUCK: every PIC acknowledge from now on finds no
+/// vector and leaves the master's output high.  Xen's interrupt assist
+/// acknowledges for as long as the PIC reports an interrupt, so Xen must
+/// refuse that answer (and crash the domain) rather than ask again.  The
+/// 48th last bytes of the scratch area.
+pub const PIC_ACK_STUCK: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 48, 0x7069_635f_6163_6b21);
