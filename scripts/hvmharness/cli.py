@@ -64,7 +64,7 @@ def parse_args(argv):
                     "by dom0's clock (under Bochs, emulated time)")
     ap.add_argument("--boot-timeout", type=int, help="wall seconds for the whole machine run "
                     "(default qemu-svm: 180 + guest timeout x batches; bochs-vmx: "
-                    "900 + (3 x guest timeout + 90 x guests) per batch)")
+                    "900 + (4 x guest timeout + 90 x guests) per batch)")
     ap.add_argument("--mem", type=int, default=1024, help="machine memory in MiB")
     ap.add_argument("--smp", type=int, default=1, help="machine CPUs, i.e. Xen's pCPUs (default 1; "
                     "dom0 keeps one vCPU)")
