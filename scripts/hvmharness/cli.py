@@ -31,6 +31,10 @@ Examples:
     run-xen.sh 'save-restore@sr+vpic'
     run-xen.sh --disk sr.img save-restore@save-disk; run-xen.sh --disk sr.img save-restore@restore-disk
 
+Machines: --machine qemu-svm (QEMU TCG, AMD SVM; default) or bochs-vmx
+(Bochs, Intel VMX; see tests/harness/README.md), e.g.
+    run-xen.sh --machine bochs-vmx --xen-opt "hvm_depriv=0 hvm_fep=1" 'vpic+realmode' vrtc
+
 The serial log is kept (default build/results/guests/LABEL.log); a table and
 "N passed, N failed" are printed; the exit status is 0 only if every guest
 met its expectation and the boot ended cleanly.  --json FILE writes the
