@@ -8,6 +8,9 @@ PKGS=(
     libclang-dev clang lld cpio busybox-static valgrind
     qemu-system-x86 xz-utils gzip file binutils patch rsync
     libxen-dev
+    # The Bochs machine (run-xen.sh --machine bochs-vmx): Intel VMX, booted
+    # from a GRUB rescue ISO (Bochs has no direct kernel loading).
+    bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
 )
 
 die() { echo "setup: error: $*" >&2; exit 1; }
