@@ -8,6 +8,11 @@ PKGS=(
     libclang-dev clang lld cpio busybox-static valgrind
     qemu-system-x86 xz-utils gzip file binutils patch rsync
     libxen-dev
+    # The firmware guest's disk (tests/firmware/build.sh): grub-mkimage and
+    # GRUB's i386-pc boot.img/modules.  The device model, hvmloader and
+    # SeaBIOS run in dom0 only: scripts/build-dom0.sh fetches them with
+    # apt-get download (qemu-system-xen, qemu-system-data, seabios, ...).
+    grub-pc-bin
 )
 
 die() { echo "setup: error: $*" >&2; exit 1; }
