@@ -84,8 +84,9 @@ def stuck(res, g):
     lines = [x for x in log.guest_lines(d) if x.strip()]
     parts = []
     if "rip" in regs and segs["cs"]:
-        parts.append(f"stuck at {segs['cs'][-1]}:{regs['rip']:04x} ECX={regs.get('rcx', 0):#x} "
-                     f"DX={regs.get('rdx', 0) & 0xffff:#x} ES={segs['ES'][-1] if segs['ES'] else '?'} "
+        cs = int(segs["cs"][-1], 16)
+        parts.append(f"stuck at {cs:04x}:{regs['rip']:04x} ECX={regs.get('rcx', 0):#x} "
+                     f"DX={regs.get('rdx', 0) & 0xffff:#x} ES={int(segs['ES'][-1], 16) if segs['ES'] else 0:04x} "
                      f"EDI={regs.get('rdi', 0):#x}")
     if len(rm) >= 2:
         parts.append(f"real-mode calls +{rm[-1] - rm[-2]} between two dumps ~1 s apart")
