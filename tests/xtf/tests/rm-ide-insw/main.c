@@ -15,7 +15,9 @@
  * where it left off.  Checks: the call returns (no exception), ECX is 0 and
  * EDI 0x200 afterwards, the sector ends in 55 aa, its first bytes are the
  * same as a second read of it in protected mode, and DRQ is clear (the
- * device saw exactly 256 reads).  A second case reads sector 1 with a
+ * device saw exactly 256 reads).  Before it, two simpler real-mode reads
+ * from the device model: an IN from the status port, one INSW (no REP).
+ * After it, a second case reads sector 1 with a
  * 16-bit `rep insw` (f3 6d), compared with a protected-mode read of it.
  * (One sector per instruction, as SeaBIOS does: the device model serves
  * the next sector of a multi-sector command only after its own read of
@@ -47,12 +49,18 @@ asm (".pushsection .text.real, \"ax\", @progbits\n"
      "rm_sect: .skip 1024\n"
      ".popsection\n");
 
-/* SeaBIOS's instruction (f000:a75f in its 1.16.2 image), and a 16-bit one. */
-void rm_insw_a32(void), rm_insw_a16(void);
+/*
+ * SeaBIOS's instruction (f000:a75f in its 1.16.2 image), a 16-bit one, and
+ * the simpler real-mode reads from the device model first: one IN from the
+ * status port, one INSW.
+ */
+void rm_insw_a32(void), rm_insw_a16(void), rm_in_status(void), rm_insw_one(void);
 asm (".pushsection .text.real, \"ax\", @progbits\n"
      ".code16\n"
      "rm_insw_a32: addr32 rep insw (%dx), %es:(%edi); ret\n"
      "rm_insw_a16: rep insw (%dx), %es:(%di); ret\n"
+     "rm_in_status: inb %dx, %al; ret\n"
+     "rm_insw_one: insw (%dx), %es:(%di); ret\n"
      ".code32\n"
      ".popsection\n");
 
@@ -114,6 +122,32 @@ void test_main(void)
         return;
     for ( unsigned int i = 0; i < 256; i++ )
         pm[1][i] = inw(IDE_DATA);
+
+    /* 0a. One IN from the device model in real mode: the status port. */
+    memset(&r, 0, sizeof(r));
+    r.edx = IDE_CMD;
+    printk("in from the status port (real mode)\n");
+    rc = xtf_realmode_call(rm_in_status, &r, 0);
+    printk("in from the status port: rc %d AL %02x\n", rc, r.eax & 0xff);
+    if ( rc != -1 || (r.eax & (ST_BSY | ST_DRQ)) )
+        xtf_failure("Fail: real-mode in from 0x1f7: rc %d status %02x\n", rc, r.eax & 0xff);
+
+    /* 0b. One INSW (no REP) from the data port in real mode. */
+    if ( !read_cmd(0, 1) )
+        return;
+    memset(rm_sect, 0, sizeof(rm_sect));
+    memset(&r, 0, sizeof(r));
+    r.edx = IDE_DATA;
+    r.es = (unsigned long)rm_sect >> 4;
+    printk("insw, one word (real mode)\n");
+    rc = xtf_realmode_call(rm_insw_one, &r, 0);
+    printk("insw: rc %d DI %x word %04x\n", rc, r.edi & 0xffff, *(uint16_t *)rm_sect);
+    if ( rc != -1 || (r.edi & 0xffff) != 2 || *(uint16_t *)rm_sect != pm[0][0] )
+        xtf_failure("Fail: real-mode insw: rc %d DI %x word %04x, want -1 2 %04x\n",
+                    rc, r.edi & 0xffff, *(uint16_t *)rm_sect, pm[0][0]);
+    /* The rest of the sector, in protected mode: the command is done. */
+    for ( unsigned int i = 1; i < 256; i++ )
+        (void)inw(IDE_DATA);
 
     /* 1. SeaBIOS's real-mode addr32 rep insw, sector 0. */
     if ( !read_cmd(0, 1) )
