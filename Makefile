@@ -6,13 +6,14 @@ TOP := $(CURDIR)
 PAYLOAD := build/payload/hvm-depriv-payload.o
 
 .PHONY: all setup fetch patch payload xen xen-debug xen-release demo \
-        test bench fuzz-long clean distclean help
+        test test-bochs bench fuzz-long clean distclean help
 
 all: xen demo
 
 help:
 	@echo "make            set-up, fetch + patch Xen, payload, both Xen builds, demo boot"
 	@echo "make test       every test (host, checker, patches, guests under QEMU)"
+	@echo "make test-bochs the Intel VMX step under Bochs (tests/steps/80-bochs-vmx)"
 	@echo "make bench      benchmarks (callgrind instruction counts, in-guest cycles)"
 	@echo "make fuzz-long  long differential runs and fuzzing"
 	@echo "make clean      remove build/ but keep the downloaded sources and .debs"
@@ -44,6 +45,9 @@ demo: xen-debug
 
 test: xen
 	@bash scripts/run-steps.sh steps
+
+test-bochs: xen-debug
+	@HVM_BOCHS=1 bash scripts/run-steps.sh steps 80-bochs-vmx
 
 bench: xen
 	@bash scripts/run-steps.sh bench

@@ -31,6 +31,10 @@ Examples:
     run-xen.sh 'save-restore@sr+vpic'
     run-xen.sh --disk sr.img save-restore@save-disk; run-xen.sh --disk sr.img save-restore@restore-disk
 
+Machines: --machine qemu-svm (QEMU TCG, AMD SVM; default) or bochs-vmx
+(Bochs, Intel VMX; see tests/harness/README.md), e.g.
+    run-xen.sh --machine bochs-vmx --xen-opt "hvm_depriv=0 hvm_fep=1" 'vpic+realmode' vrtc
+
 The serial log is kept (default build/results/guests/LABEL.log); a table and
 "N passed, N failed" are printed; the exit status is 0 only if every guest
 met its expectation and the boot ended cleanly.  --json FILE writes the
@@ -50,17 +54,21 @@ def parse_args(argv):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("specs", nargs="+", metavar="SPEC")
     ap.add_argument("--machine", choices=sorted(MACHINES), default="qemu-svm",
-                    help="the emulated machine (default qemu-svm: QEMU TCG, AMD SVM)")
+                    help="the emulated machine (default qemu-svm: QEMU TCG, AMD SVM; "
+                    "bochs-vmx: Bochs, Intel VMX with EPT/VPID/unrestricted guest)")
     ap.add_argument("--flavour", default="debug", help="build/xen-FLAVOUR/xen (default debug)")
     ap.add_argument("--xen", help="explicit hypervisor image (overrides --flavour)")
     ap.add_argument("--paging", choices=sorted({p for m in MACHINES.values() for p in m.paging}),
-                    default="shadow")
-    ap.add_argument("--cpu", help="the machine's CPU model (QEMU -cpu; overrides the one --paging picks)")
+                    help="guest paging (default: shadow on qemu-svm, hap on bochs-vmx)")
+    ap.add_argument("--cpu", help="the machine's CPU model (QEMU -cpu, overriding the one --paging "
+                    "picks; Bochs cpu: model=, default corei7_skylake_x)")
     ap.add_argument("--xen-opt", action="append", default=[], metavar="OPT",
                     help="extra Xen command-line option (repeatable; space-separated allowed)")
-    ap.add_argument("--guest-timeout", type=int, default=90, help="seconds per batch of guests, in dom0")
-    ap.add_argument("--boot-timeout", type=int, help="seconds for the whole machine run "
-                    "(default 180 + guest timeout x batches)")
+    ap.add_argument("--guest-timeout", type=int, default=90, help="seconds per batch of guests, "
+                    "by dom0's clock (under Bochs, emulated time)")
+    ap.add_argument("--boot-timeout", type=int, help="wall seconds for the whole machine run "
+                    "(default qemu-svm: 180 + guest timeout x batches; bochs-vmx: "
+                    "900 + (4 x guest timeout + 90 x guests) per batch)")
     ap.add_argument("--mem", type=int, default=1024, help="machine memory in MiB")
     ap.add_argument("--smp", type=int, default=1, help="machine CPUs, i.e. Xen's pCPUs (default 1; "
                     "dom0 keeps one vCPU)")
@@ -81,7 +89,7 @@ def parse_args(argv):
     ap.add_argument("--guest-disk", action="append", default=[], metavar="NAME:PATH",
                     help="raw disk image for guest NAME (with --real-dm): its first IDE disk")
     ap.add_argument("--disk", metavar="PATH", help="raw disk image for dom0 (virtio-blk, "
-                    "/dev/vda there): where @save-disk/@restore-disk keep save files")
+                    "/dev/vda there): where @save-disk/@restore-disk keep save files (qemu-svm only)")
     ap.add_argument("--label", help="name of the log (default derived from the guests)")
     ap.add_argument("--log", help="serial log path")
     ap.add_argument("--json", help="write per-guest results here")

@@ -18,15 +18,14 @@ from . import spec as _spec
 from .log import Follower, SerialLog, Watcher
 from .verdict import outcome, table
 
+# Every machine's; a machine adds its own (Machine.xen_opts()), the run's
+# come last (Xen takes the last of repeated options).
 BASE_XEN_OPTS = [
-    "com1=115200,8n1", "console=com1", "smep=hvm", "smap=hvm",
+    "com1=115200,8n1", "console=com1",
     "guest_loglvl=all", "loglvl=all", "dom0_mem=384M,max:384M",
     "dom0_max_vcpus=1", "console_to_ring",
 ]
 DOM0_CMDLINE = "console=hvc0 earlyprintk=xen loglevel=4 panic=-1"
-# The whole run's bound beyond the guests' own (per batch, enforced in
-# dom0): Xen's and dom0's boot and shutdown, 10-20 s here, 6 s of it dom0.
-BOOT_SLACK = 180
 
 
 class Guest:
@@ -79,7 +78,7 @@ class Result:
 
     @property
     def describe(self):
-        return f"{self.paging}, {os.path.relpath(self.xen, TOP)}"
+        return f"{self.machine.name}, {self.paging}, {os.path.relpath(self.xen, TOP)}"
 
     @property
     def log_rel(self):
@@ -117,7 +116,7 @@ class Result:
 POLL_S = 0.1
 
 
-def boot(specs, flavour="debug", xen=None, paging="shadow", machine="qemu-svm", cpu=None,
+def boot(specs, flavour="debug", xen=None, paging=None, machine="qemu-svm", cpu=None,
          xen_opts=(), guest_timeout=90, boot_timeout=None, mem=1024, smp=1, guest_mem=32,
          cfg=(), images=None, monitor=(), real_dm=(), firmware=(), guest_disks=(), disk=None,
          label=None, log=None, quiet=True,
@@ -127,6 +126,9 @@ def boot(specs, flavour="debug", xen=None, paging="shadow", machine="qemu-svm", 
     allowed); images: {TEST: PATH}; cfg: "NAME:LINE"; monitor: guest names;
     real_dm, firmware: guest names with the real device model / booting
     through hvmloader + SeaBIOS; guest_disks: "NAME:PATH" (see spec.parse).
+    paging: the machine's default if None; boot_timeout: wall seconds for
+    the whole run, the machine's estimate (Machine.boot_timeout()) if None
+    (guest_timeout is counted by dom0's clock).
     Raises HarnessError if the boot cannot be set up."""
     out = out or sys.stdout
     say = (lambda s: None) if quiet else (lambda s: print(s, file=out, flush=True))
@@ -137,10 +139,15 @@ def boot(specs, flavour="debug", xen=None, paging="shadow", machine="qemu-svm", 
     names = [g.name for g in specs_flat]
     if any(g.sr in ("save-disk", "restore-disk") for g in specs_flat) and not disk:
         raise HarnessError("@save-disk/@restore-disk need --disk PATH")
-    label = label or f"{flavour}-{paging}-" + "_".join(names)[:80]
+    paging = mach.paging_mode
+    if disk and not mach.disk:
+        raise HarnessError(f"machine {mach.name}: no --disk")
+    label = label or (f"{mach.name}-" if mach.name != "qemu-svm" else "") + \
+        f"{flavour}-{paging}-" + "_".join(names)[:80]
     resdir = os.path.join(BUILD, "results", "guests")
     replay = os.environ.get("HARNESS_REPLAY")
-    xen_opts = BASE_XEN_OPTS + [o for opt in xen_opts for o in opt.split()]
+    run_opts = [o for opt in xen_opts for o in opt.split()]
+    xen_opts = BASE_XEN_OPTS + mach.xen_opts() + run_opts
     watcher = Watcher(names, say, show_guest_output)
     running = None
 
@@ -173,9 +180,9 @@ def boot(specs, flavour="debug", xen=None, paging="shadow", machine="qemu-svm", 
         log = log or os.path.join(resdir, label + ".log")
         if os.path.exists(log):
             os.unlink(log)
-        boot_timeout = boot_timeout or (BOOT_SLACK + guest_timeout * len(batches))
+        boot_timeout = boot_timeout or mach.boot_timeout(guest_timeout, batches)
         say(f"run-xen: {os.path.relpath(xen, TOP)} {mach.describe()} "
-            f"opts='{' '.join(xen_opts[len(BASE_XEN_OPTS):])}' guests: "
+            f"opts='{' '.join(mach.xen_opts() + run_opts)}' guests: "
             + " | ".join("+".join(f"{g.name}{'@' + g.sr if g.sr else ''}:{g.expect}" for g in b)
                          for b in batches))
         say(f"run-xen: serial log {os.path.relpath(log, TOP)}")
@@ -187,7 +194,7 @@ def boot(specs, flavour="debug", xen=None, paging="shadow", machine="qemu-svm", 
             running = mach.start(tmp, xen, " ".join(xen_opts), kernel, DOM0_CMDLINE, initrd,
                                  log, disk)
             try:
-                follow(running, log, watcher, boot_timeout)
+                follow(running, log, watcher, boot_timeout, mach, say)
             finally:
                 # Never leave our machine behind (Ctrl-C, errors): by its PID only.
                 running.kill()
@@ -199,7 +206,9 @@ def boot(specs, flavour="debug", xen=None, paging="shadow", machine="qemu-svm", 
     if not watcher.problem and not watcher.all_done:
         watcher.problem = "boot ended before dom0 finished (no 'HARNESS: all done')"
     boot_problem = watcher.problem
-    if machine_out and running and running.proc.returncode not in (0, None):
+    if machine_out and running and running.proc.returncode is not None \
+            and not running.ended_by_runner \
+            and not mach.exited_cleanly(running.proc.returncode, machine_out):
         boot_problem = (boot_problem or "") + f" machine: {machine_out[-300:]}"
     guests = [Guest(g, watcher.seen[g.name]) for g in specs_flat]
     for g in guests:
@@ -210,22 +219,42 @@ def boot(specs, flavour="debug", xen=None, paging="shadow", machine="qemu-svm", 
     return res
 
 
-def follow(running, log, watcher, boot_timeout):
+def follow(running, log, watcher, boot_timeout, mach, say=lambda s: None):
     """Follow the serial log until the machine exits or the boot timeout
-    (then kill it); sample its host-CPU waits meanwhile."""
+    (then kill it); sample its host-CPU waits meanwhile.  A machine with
+    stages is killed when a stage's line has not come in time; one with
+    an end_grace when it runs on that long after dom0 finished or Xen died."""
     f = Follower(log)
-    deadline = time.time() + boot_timeout
+    t0 = time.time()
+    deadline = t0 + boot_timeout
+    stages = list(mach.stages)
+    ended = None                # when dom0 finished or Xen died
     while True:
         running.sample()
         now = time.monotonic()
         for line in f.lines():
             watcher.line(line, now)
+            for st in [st for st in stages if st[0] in line]:
+                stages.remove(st)
+                say(f"  [{mach.name}] '{st[0]}' after {time.time() - t0:.0f}s")
         if running.poll() is not None:
             break
         if time.time() > deadline:
             watcher.problem = f"boot timeout ({boot_timeout}s): machine killed"
             running.kill()
             break
+        late = [st for st in stages if time.time() > t0 + st[1]]
+        if late:
+            watcher.problem = watcher.problem or \
+                f"no '{late[0][0]}' in the serial log after {late[0][1]}s: machine killed"
+            running.kill()
+            break
+        if mach.end_grace is not None and (watcher.all_done or watcher.problem):
+            ended = ended or time.time()
+            if time.time() > ended + mach.end_grace:
+                running.ended_by_runner = True
+                running.kill()
+                break
         time.sleep(POLL_S)
     running.sample()
     now = time.monotonic()

@@ -83,6 +83,7 @@ SCENARIOS = {
     "pic-ack-stuck": "PIC acknowledge refused (error -22)",
     "rtc-short-period": "RTC request 4/0x70 refused (error -22)",
     "watchdog-syscalls": "call ran past its budget",
+    "rtc-stretch": "calls since the last VM entry ran past the budget",
 }
 # Batches of three victims and bystanders, run concurrently: one making
 # depriv calls all along (under shadow paging, across a change to 4-level

@@ -143,7 +143,12 @@
 #define HVM_DEPRIV_ST_GDT_SCAN         24  /* count selectors below 0xe000 that LAR accepts at ring 3 */
 #define HVM_DEPRIV_ST_RM_STRAY          25  /* the next REALMODE call tries ports/CRs/MSRs its instruction does not touch */
 #define HVM_DEPRIV_ST_PIC_ACK_STUCK     26  /* every PIC acknowledge from now on finds no vector and leaves the output high */
-#define HVM_DEPRIV_ST_MAX               26
+#define HVM_DEPRIV_ST_RTC_STRETCH       27  /* every RTC call from now on spins (a1 << 16 TSC cycles) and re-records its timer's expiry */
+#define HVM_DEPRIV_ST_MAX               27
+/*
+ * The self-test port's RUN: REQ_SELFTEST with a0 = the scenario (the low
+ * byte of the latched argument) and a1 = the bits above it.
+ */
 /*
  * Scenarios 22 and 23: the byte of state_page.scratch Xen sets once it
  * has dumped the payload's frame from an NMI; the payload returns the

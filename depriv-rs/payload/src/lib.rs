@@ -81,7 +81,7 @@ pub extern "C" fn hvm_depriv_dispatch(req: u64, arg0: u64, arg1: u64, arg2: u64)
         #[cfg(target_arch = "x86_64")]
         abi::req::REALMODE => realmode::run(),
         #[cfg(target_arch = "x86_64")]
-        abi::req::SELFTEST => selftest::run(arg0),
+        abi::req::SELFTEST => selftest::run(arg0, arg1),
         _ => return abi::err::ENOSYS,
     };
     reply.unwrap_or(abi::err::EINVAL)

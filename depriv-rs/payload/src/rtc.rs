@@ -128,6 +128,29 @@ fn hand_over(cx: &Ctx, val: u32) -> Result<(), Refused> {
         }
         nr = 1;
     }
+    if trap::RTC_STRETCH.armed() {
+        spin(trap::rtc_stretch_cycles());
+        let timer = abi::HVM_DEPRIV_RTC_TIMER_UPDATE as u32;
+        let reqs = [
+            (abi::HVM_DEPRIV_RTC_SET_TIMER as u32, 1),
+            (abi::HVM_DEPRIV_RTC_STOP_TIMER as u32, 0),
+        ];
+        for (i, (op, arg0)) in reqs.into_iter().enumerate() {
+            // SAFETY: as above; two slots, within the array.
+            unsafe {
+                core::ptr::addr_of_mut!((*out).req)
+                    .cast::<hvm_depriv_rtc_req>()
+                    .add(i)
+                    .write_volatile(hvm_depriv_rtc_req {
+                        op,
+                        timer,
+                        arg0,
+                        arg1: 0,
+                    });
+            }
+        }
+        nr = 2;
+    }
     if trap::RTC_SHORT_PERIOD.take() {
         // SAFETY: as above; one slot, within the array.
         unsafe {
@@ -190,4 +213,21 @@ pub fn event(ev: u64) -> Reply {
     }
     hand_over(&cx, 0)?;
     Ok(0)
+}
+
+/// Spin for `cycles` of the TSC (HVM_DEPRIV_ST_RTC_STRETCH).
+fn spin(cycles: u64) {
+    let start = tsc();
+    while tsc().wrapping_sub(start) < cycles {
+        core::hint::spin_loop();
+    }
+}
+
+fn tsc() -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: RDTSC reads the time stamp counter; Xen leaves CR4.TSD clear.
+    unsafe {
+        core::arch::asm!("rdtsc", out("eax") lo, out("edx") hi, options(nomem, nostack));
+    }
+    (u64::from(hi) << 32) | u64::from(lo)
 }

@@ -13,10 +13,10 @@ use crate::trap;
 /// An address in Xen's own image (XEN_VIRT_START): mapped, supervisor only.
 const XEN_ADDRESS: u64 = 0xffff_82d0_4000_0000;
 
-/// HVM_DEPRIV_REQ_SELFTEST: run one scenario.  Most never come back (Xen
-/// contains them); the others answer with their result; an unknown one is
-/// refused.
-pub fn run(scenario: u64) -> Reply {
+/// HVM_DEPRIV_REQ_SELFTEST: run one scenario (`param`: the guest's
+/// parameter for it, if it takes one).  Most never come back (Xen contains
+/// them); the others answer with their result; an unknown one is refused.
+pub fn run(scenario: u64, param: u64) -> Reply {
     let Ok(s) = i32::try_from(scenario) else {
         return Err(Refused);
     };
@@ -24,6 +24,7 @@ pub fn run(scenario: u64) -> Reply {
         abi::HVM_DEPRIV_ST_RTC_BAD_REQUEST => trap::RTC_BAD_REQUEST.arm(),
         abi::HVM_DEPRIV_ST_PIC_BAD_EDGE => trap::PIC_BAD_EDGE.arm(),
         abi::HVM_DEPRIV_ST_PIC_ACK_STUCK => trap::PIC_ACK_STUCK.arm(),
+        abi::HVM_DEPRIV_ST_RTC_STRETCH => trap::rtc_stretch_arm(param << 16),
         abi::HVM_DEPRIV_ST_RM_STRAY => trap::RM_STRAY.arm(),
         abi::HVM_DEPRIV_ST_WATCHDOG_SYSCALLS => trap::RM_SYSCALL_SPIN.arm(),
         abi::HVM_DEPRIV_ST_RTC_SHORT_PERIOD => trap::RTC_SHORT_PERIOD.arm(),

@@ -83,3 +83,27 @@ pub const RM_SYSCALL_SPIN: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 40, 0x737
 /// refuse that answer (and crash the domain) rather than ask again.  The
 /// 48th last bytes of the scratch area.
 pub const PIC_ACK_STUCK: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 48, 0x7069_635f_6163_6b21);
+
+/// HVM_DEPRIV_ST_RTC_STRETCH: every RTC call from now on spins for the
+/// guest's number of TSC cycles (each call within the budget) and asks Xen
+/// to set its update timer in the past and stop it, which Xen records as
+/// an expiry to run: the next round of the same deferred-event flush runs
+/// it again.  One call after another, with no softirq in between, for as
+/// long as Xen lets them: the budget must bound them together.  The 56th
+/// last bytes of the scratch area; the cycles in the 72nd last (the 64th
+/// last is HVM_DEPRIV_ST_NMI_DUMP_FLAG's).
+pub const RTC_STRETCH: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 56, 0x7274_635f_7374_7221);
+const RTC_STRETCH_CYCLES: u64 = abi::STATE_SCRATCH + 256 - 72;
+
+/// Arm [`RTC_STRETCH`] with `cycles` per call.
+pub fn rtc_stretch_arm(cycles: u64) -> i64 {
+    // SAFETY: inside the state page, mapped read-write for the call.
+    unsafe { (RTC_STRETCH_CYCLES as *mut u64).write_volatile(cycles) };
+    RTC_STRETCH.arm()
+}
+
+/// The cycles each call spins for while [`RTC_STRETCH`] is armed.
+pub fn rtc_stretch_cycles() -> u64 {
+    // SAFETY: as in `Trap::arm`.
+    unsafe { (RTC_STRETCH_CYCLES as *const u64).read_volatile() }
+}
