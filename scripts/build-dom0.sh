@@ -15,7 +15,7 @@
 # (libxl's default device_model_version="qemu-xen": Debian's
 # qemu-system-xen with its shared-library closure, hvmloader from
 # xen-utils-4.17, SeaBIOS and its VGA BIOS from the seabios package, and
-# xen-hvmctx/xenctx for the harness's stuck-guest dumps), appended by the
+# xen-hvmctx for the harness's stuck-guest dumps), appended by the
 # runner only to boots that have such a guest, so that the other boots do
 # not unpack it.  The runner appends a last cpio (the guests and the plan)
 # per boot.
@@ -252,10 +252,10 @@ ln -sf ../seabios/vgabios-stdvga.bin "$D/usr/share/qemu/vgabios-stdvga.bin"
 # QEMU loads its default keymap even with -vnc none (qemu-system-data).
 mkdir -p "$D/usr/share/qemu/keymaps"
 cp "$X/usr/share/qemu/keymaps/en-us" "$D/usr/share/qemu/keymaps/" || die "keymap en-us not found in qemu-system-data"
-for b in xen-hvmctx xenctx; do
+for b in xen-hvmctx; do
     cp -a "$X/$XB/$b" "$D/$XB/$b" || die "$b not found in xen-utils-4.17"
 done
-closure "$D" "$D/usr/libexec/xen-qemu-system-i386" "$D/$XB/xen-hvmctx" "$D/$XB/xenctx"
+closure "$D" "$D/usr/libexec/xen-qemu-system-i386" "$D/$XB/xen-hvmctx"
 
 cp "$X/boot/vmlinuz-$kver" "$OUT/vmlinuz.new"
 (cd "$D" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6 > "$OUT/dm.cpio.gz.new"
