@@ -10,8 +10,15 @@
 # .deb is there, a rebuild does not download it again.  Versions are resolved
 # once and written to build/dom0-cache/versions.
 #
-# Output: build/dom0/vmlinuz, build/dom0/initramfs.cpio.gz, build/dom0/kver.
-# The runner appends a second cpio (the guests and the plan) per boot.
+# Output: build/dom0/vmlinuz, build/dom0/initramfs.cpio.gz, build/dom0/kver,
+# and build/dom0/dm.cpio.gz: the real device model for firmware guests
+# (libxl's default device_model_version="qemu-xen": Debian's
+# qemu-system-xen with its shared-library closure, hvmloader from
+# xen-utils-4.17, SeaBIOS and its VGA BIOS from the seabios package, and
+# xen-hvmctx for the harness's stuck-guest dumps), appended by the
+# runner only to boots that have such a guest, so that the other boots do
+# not unpack it.  The runner appends a last cpio (the guests and the plan)
+# per boot.
 #
 # Usage: scripts/build-dom0.sh [--force]
 set -euo pipefail
@@ -31,6 +38,14 @@ XEN_PKGS=(xen-utils-4.17 xen-utils-common xenstore-utils libxenmisc4.17
 # The rest: whatever version the configured mirrors offer now.
 OTHER_PKGS=(busybox-static libyajl2 libc6 libgcc-s1 zlib1g liblzma5 libuuid1
     libzstd1)
+# The real device model (dm.cpio.gz): qemu-system-xen (built against the
+# toolstack above), the firmware, and the packages of the libraries its
+# binary needs (Debian's Depends of qemu-system-xen and of those libraries;
+# the closure below fails naming any library none of them provides).
+DM_PKGS=(qemu-system-xen qemu-system-data seabios libpixman-1-0 libspice-server1 libjpeg62-turbo
+    libusb-1.0-0 libfdt1 libglib2.0-0 libudev1 libgstreamer-plugins-base1.0-0
+    libgstreamer1.0-0 liblz4-1 libopus0 liborc-0.4-0 libsasl2-2 libssl3
+    libstdc++6 libffi8 libpcre2-8-0 libunwind8 libdw1 libelf1 libbz2-1.0)
 MODULES=(xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs
     # The save-file disk of run-xen.py --disk (virtio-blk, /dev/vda).
     virtio_pci virtio_blk)
@@ -49,7 +64,7 @@ inputs_stamp() {
 mkdir -p "$OUT"
 exec 9>"$OUT/.lock"
 command -v flock >/dev/null && flock 9
-if [ $force = 0 ] && [ -s "$OUT/initramfs.cpio.gz" ] && [ -s "$OUT/vmlinuz" ] \
+if [ $force = 0 ] && [ -s "$OUT/initramfs.cpio.gz" ] && [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/dm.cpio.gz" ] \
     && [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$(inputs_stamp)" ]; then
     exit 0
 fi
@@ -103,7 +118,7 @@ for p in "${XEN_PKGS[@]}"; do
     v=$XEN_TOOLS_VERSION
     fetch "$p" "$v"; debs+=("$(deb_of "$p" "$v")")
 done
-for p in "${OTHER_PKGS[@]}" "$kpkg"; do
+for p in "${OTHER_PKGS[@]}" "${DM_PKGS[@]}" "$kpkg"; do
     v=$(version_of "$p") || die "package $p is unknown to apt (apt-get update?)"
     fetch "$p" "$v"; debs+=("$(deb_of "$p" "$v")")
 done
@@ -158,26 +173,33 @@ find_lib() {
     return 1
 }
 declare -A seen=()
-queue=("$R/$XB/xl" "$R/$XB/xenstored" "$R/$XB/xenconsoled" "$R/$XB/xen-init-dom0"
-       "$R/$XB/libxl-save-helper" "$R/usr/bin/xenstore" "$R/harness/vm-event-hog")
-extra=(libgcc_s.so.1 ld-linux-x86-64.so.2)
-for l in "${extra[@]}"; do queue+=("lib:$l"); done
-while [ ${#queue[@]} -gt 0 ]; do
-    item=${queue[0]}; queue=("${queue[@]:1}")
-    if [[ $item == lib:* ]]; then
-        name=${item#lib:}
-        [ -n "${seen[$name]:-}" ] && continue
-        seen[$name]=1
-        src=$(find_lib "$name") || die "library $name not found in the unpacked packages (missing package?)"
-        cp -L "$src" "$R/lib/x86_64-linux-gnu/$name"
-        file=$R/lib/x86_64-linux-gnu/$name
-    else
-        file=$item
-    fi
-    for n in $(readelf -d "$file" | awk '/\(NEEDED\)/ { gsub(/[\[\]]/, "", $5); print $5 }'); do
-        [ -n "${seen[$n]:-}" ] || queue+=("lib:$n")
+# closure ROOT ITEM...: copy into ROOT/lib/x86_64-linux-gnu every library
+# the ITEMs (files, or lib:NAME) need that no earlier call copied.
+closure() {
+    local root=$1 item name src file n
+    shift
+    local queue=("$@")
+    while [ ${#queue[@]} -gt 0 ]; do
+        item=${queue[0]}; queue=("${queue[@]:1}")
+        if [[ $item == lib:* ]]; then
+            name=${item#lib:}
+            [ -n "${seen[$name]:-}" ] && continue
+            seen[$name]=1
+            src=$(find_lib "$name") || die "library $name not found in the unpacked packages (missing package?)"
+            mkdir -p "$root/lib/x86_64-linux-gnu"
+            cp -L "$src" "$root/lib/x86_64-linux-gnu/$name"
+            file=$root/lib/x86_64-linux-gnu/$name
+        else
+            file=$item
+        fi
+        for n in $(readelf -d "$file" | awk '/\(NEEDED\)/ { gsub(/[\[\]]/, "", $5); print $5 }'); do
+            [ -n "${seen[$n]:-}" ] || queue+=("lib:$n")
+        done
     done
-done
+}
+closure "$R" "$R/$XB/xl" "$R/$XB/xenstored" "$R/$XB/xenconsoled" "$R/$XB/xen-init-dom0" \
+    "$R/$XB/libxl-save-helper" "$R/usr/bin/xenstore" "$R/harness/vm-event-hog" \
+    lib:libgcc_s.so.1 lib:ld-linux-x86-64.so.2
 ln -sf /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$R/lib64/ld-linux-x86-64.so.2"
 # xl's device-model-less paths still dlopen nothing else; libxl's stub for
 # /etc/ld.so.cache is absent, so the search path is the default one.
@@ -213,11 +235,35 @@ install -m 0755 "$HARNESS/init" "$R/init"
 install -m 0755 "$HARNESS/fake-dm" "$R/harness/fake-dm"
 echo "root:x:0:0:root:/:/bin/sh" > "$R/etc/passwd"
 
+# The real device model's overlay (see the top): the paths are the ones
+# Debian's libxl uses (strings of libxenlight: /usr/libexec/xen-qemu-system-i386,
+# /usr/lib/xen-4.17/boot/hvmloader, /usr/share/seabios/bios-256k.bin); QEMU
+# finds the VGA BIOS of -vga std and its keymap in its data directory
+# /usr/share/qemu.
+D=$work/dm
+mkdir -p "$D/usr/libexec" "$D/usr/lib/xen-4.17/boot" "$D/usr/share/seabios" "$D/usr/share/qemu" "$D/$XB"
+cp -a "$X/usr/libexec/xen-qemu-system-i386" "$D/usr/libexec/" \
+    || die "xen-qemu-system-i386 not found in qemu-system-xen"
+cp -a "$X/usr/lib/xen-4.17/boot/hvmloader" "$D/usr/lib/xen-4.17/boot/" || die "hvmloader not found in xen-utils-4.17"
+for f in bios-256k.bin vgabios-stdvga.bin; do
+    cp -L "$X/usr/share/seabios/$f" "$D/usr/share/seabios/$f" || die "$f not found in seabios"
+done
+ln -sf ../seabios/vgabios-stdvga.bin "$D/usr/share/qemu/vgabios-stdvga.bin"
+# QEMU loads its default keymap even with -vnc none (qemu-system-data).
+mkdir -p "$D/usr/share/qemu/keymaps"
+cp "$X/usr/share/qemu/keymaps/en-us" "$D/usr/share/qemu/keymaps/" || die "keymap en-us not found in qemu-system-data"
+for b in xen-hvmctx; do
+    cp -a "$X/$XB/$b" "$D/$XB/$b" || die "$b not found in xen-utils-4.17"
+done
+closure "$D" "$D/usr/libexec/xen-qemu-system-i386" "$D/$XB/xen-hvmctx"
+
 cp "$X/boot/vmlinuz-$kver" "$OUT/vmlinuz.new"
+(cd "$D" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6 > "$OUT/dm.cpio.gz.new"
+mv "$OUT/dm.cpio.gz.new" "$OUT/dm.cpio.gz"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6 > "$OUT/initramfs.cpio.gz.new"
 mv "$OUT/vmlinuz.new" "$OUT/vmlinuz"
 mv "$OUT/initramfs.cpio.gz.new" "$OUT/initramfs.cpio.gz"
 echo "$kver" > "$OUT/kver"
 inputs_stamp > "$OUT/.stamp"
 rm -rf "$work"
-log "dom0 image: $OUT/vmlinuz ($kver), $OUT/initramfs.cpio.gz ($(du -h "$OUT/initramfs.cpio.gz" | cut -f1))"
+log "dom0 image: $OUT/vmlinuz ($kver), $OUT/initramfs.cpio.gz ($(du -h "$OUT/initramfs.cpio.gz" | cut -f1)), device model $OUT/dm.cpio.gz ($(du -h "$OUT/dm.cpio.gz" | cut -f1))"

@@ -11,6 +11,10 @@ PKGS=(
     # The Bochs machine (run-xen.sh --machine bochs-vmx): Intel VMX, booted
     # from a GRUB rescue ISO (Bochs has no direct kernel loading).
     bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
+    # (grub-pc-bin also builds the firmware guest's disk, tests/firmware/build.sh:
+    # grub-mkimage and GRUB's i386-pc boot.img/modules.  The device model,
+    # hvmloader and SeaBIOS run in dom0 only: scripts/build-dom0.sh fetches
+    # them with apt-get download: qemu-system-xen, qemu-system-data, seabios...)
 )
 
 die() { echo "setup: error: $*" >&2; exit 1; }

@@ -79,6 +79,15 @@ def parse_args(argv):
     ap.add_argument("--monitor", action="append", default=[], metavar="NAME",
                     help="guest NAME gets a vm_event monitor ring with CR0-write events "
                     "that dom0 never consumes (see above)")
+    ap.add_argument("--real-dm", action="append", default=[], metavar="NAME",
+                    help="guest NAME gets the real device model (libxl's qemu-xen: Debian's "
+                    "qemu-system-xen) instead of the stand-in")
+    ap.add_argument("--firmware", action="append", default=[], metavar="NAME",
+                    help="guest NAME is a standard HVM guest: real device model, hvmloader, "
+                    "SeaBIOS, booting from its TEST image, a raw disk (--image TEST=PATH; "
+                    "default build/firmware/TEST.img, see tests/firmware)")
+    ap.add_argument("--guest-disk", action="append", default=[], metavar="NAME:PATH",
+                    help="raw disk image for guest NAME (with --real-dm): its first IDE disk")
     ap.add_argument("--disk", metavar="PATH", help="raw disk image for dom0 (virtio-blk, "
                     "/dev/vda there): where @save-disk/@restore-disk keep save files (qemu-svm only)")
     ap.add_argument("--label", help="name of the log (default derived from the guests)")
@@ -97,7 +106,8 @@ def main(argv=None):
                    cpu=a.cpu, xen_opts=a.xen_opt, guest_timeout=a.guest_timeout,
                    boot_timeout=a.boot_timeout, mem=a.mem, smp=a.smp, guest_mem=a.guest_mem,
                    cfg=a.cfg, images=dict(i.split("=", 1) for i in a.image),
-                   monitor=a.monitor, disk=a.disk, label=a.label, log=a.log, quiet=a.quiet,
+                   monitor=a.monitor, real_dm=a.real_dm, firmware=a.firmware,
+                   guest_disks=a.guest_disk, disk=a.disk, label=a.label, log=a.log, quiet=a.quiet,
                    show_guest_output=a.show_guest_output)
     except HarnessError as e:
         print(f"run-xen: error: {e}", file=sys.stderr)

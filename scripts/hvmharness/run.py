@@ -118,11 +118,14 @@ POLL_S = 0.1
 
 def boot(specs, flavour="debug", xen=None, paging=None, machine="qemu-svm", cpu=None,
          xen_opts=(), guest_timeout=90, boot_timeout=None, mem=1024, smp=1, guest_mem=32,
-         cfg=(), images=None, monitor=(), disk=None, label=None, log=None, quiet=True,
+         cfg=(), images=None, monitor=(), real_dm=(), firmware=(), guest_disks=(), disk=None,
+         label=None, log=None, quiet=True,
          show_guest_output=False, out=None, print_table=True):
     """Boot once and return a Result.  specs: SPEC strings (one batch each);
     xen_opts: extra Xen command-line options (strings, space-separated
     allowed); images: {TEST: PATH}; cfg: "NAME:LINE"; monitor: guest names;
+    real_dm, firmware: guest names with the real device model / booting
+    through hvmloader + SeaBIOS; guest_disks: "NAME:PATH" (see spec.parse).
     paging: the machine's default if None; boot_timeout: wall seconds for
     the whole run, the machine's estimate (Machine.boot_timeout()) if None
     (guest_timeout is counted by dom0's clock).
@@ -131,7 +134,7 @@ def boot(specs, flavour="debug", xen=None, paging=None, machine="qemu-svm", cpu=
     say = (lambda s: None) if quiet else (lambda s: print(s, file=out, flush=True))
     xen = xen or os.path.join(BUILD, f"xen-{flavour}", "xen")
     mach = _machine.machine(machine, paging, cpu=cpu, mem=mem, smp=smp)
-    batches = _spec.parse(specs, images, cfg, monitor)
+    batches = _spec.parse(specs, images, cfg, monitor, real_dm, firmware, guest_disks)
     specs_flat = [g for b in batches for g in b]
     names = [g.name for g in specs_flat]
     if any(g.sr in ("save-disk", "restore-disk") for g in specs_flat) and not disk:
@@ -166,8 +169,12 @@ def boot(specs, flavour="debug", xen=None, paging=None, machine="qemu-svm", cpu=
         if disk and not os.path.isfile(disk):
             raise HarnessError(f"disk image {disk} not found (e.g. truncate -s 256M {disk})")
         for g in specs_flat:
+            if g.firmware and not os.path.isfile(g.image):
+                raise HarnessError(f"guest disk {g.image} not found (tests/firmware/build.sh)")
             if not os.path.isfile(g.image):
                 raise HarnessError(f"guest image {g.image} not found (make -C tests/xtf TESTS={g.test})")
+            if g.disk and not os.path.isfile(g.disk):
+                raise HarnessError(f"guest disk {g.disk} not found")
         kernel, base_initrd = _image.dom0_image()
         os.makedirs(resdir, exist_ok=True)
         log = log or os.path.join(resdir, label + ".log")
