@@ -375,6 +375,25 @@ checks.check(lowered, "NMI watchdog on (2 s): the budget is lowered to 250000 us
 checks.check(res and res.ok, "NMI watchdog on: vpic passes with the lowered budget"
              if res and res.ok else f"NMI watchdog on: vpic failed (see build/results/guests/{label}.log)")
 
+# 9. A domain's vCPUs share the budget (xen-patches/0033): the PIC and RTC
+#    calls hold the domain's emulator lock, and V vCPUs queueing behind a
+#    payload spinning to the budget would have the last one (and dom0's
+#    device model, softirqs) wait V budgets.  rtc-stretch's calls spin
+#    0.4 s: with 4 vCPUs (a 250 ms budget each) the first one is stopped.
+label = "depriv-budget-per-vcpu"
+res = run(["depriv-rtc-stretch:crash+vpic"], label, out=f"{label}.out",
+          cfg=["depriv-rtc-stretch:vcpus = 4"],
+          xen_opts=[f"hvm_depriv=selftest hvm_depriv_budget={BUDGET_US}"])
+v = res and res["depriv-rtc-stretch"]
+stopped = bool(res and v and v.ok and
+               f"d{v.domid}v0: hvm_depriv: call ran past its budget of {BUDGET_US // 4} us" in res.log)
+checks.check(stopped, f"4 vCPUs: a call is stopped at a quarter of the budget ({BUDGET_US // 4} us), "
+             "the domain crashed" if stopped else
+             f"4 vCPUs: no call stopped at {BUDGET_US // 4} us (see build/results/guests/{label}.log)")
+b = res and res["vpic"]
+checks.check(bool(b and b.ok), "4 vCPUs: the bystander passes" if b and b.ok
+             else f"4 vCPUs: the bystander failed (see build/results/guests/{label}.log)")
+
 # Real-mode emulation with hvm_depriv=1 (realmode guest passes, its
 # counter covers every FEP comparison, no refused syscall): in the baseline
 # step (50-guests), which runs it with the mode off and on.
