@@ -103,74 +103,69 @@ fn hand_over(cx: &Ctx, val: u32) -> Result<(), Refused> {
     let out = unsafe { core::ptr::addr_of_mut!((*state()).rtc_out) };
     let mut nr = 0u32;
     for r in reqs {
-        // SAFETY: the state page is ours for the call (see `rtc`); `nr`
-        // stays below HVM_DEPRIV_RTC_MAX_REQS since `as_slice` holds at
-        // most vrtc::MAX_REQUESTS (asserted equal) entries.
-        unsafe {
-            core::ptr::addr_of_mut!((*out).req)
-                .cast::<hvm_depriv_rtc_req>()
-                .add(nr as usize)
-                .write_volatile(encode(r));
-        }
+        // `nr` stays below HVM_DEPRIV_RTC_MAX_REQS since `as_slice` holds
+        // at most vrtc::MAX_REQUESTS (asserted equal) entries.
+        put_req(out, nr as usize, encode(r));
         nr = nr.wrapping_add(1);
     }
     if trap::RTC_BAD_REQUEST.take() {
-        // SAFETY: as above; one slot, within the array.
-        unsafe {
-            core::ptr::addr_of_mut!((*out).req)
-                .cast::<hvm_depriv_rtc_req>()
-                .write_volatile(hvm_depriv_rtc_req {
-                    op: BAD_REQUEST_OP,
-                    timer: 0,
-                    arg0: 0,
-                    arg1: 0,
-                });
-        }
+        put_req(out, 0, req(BAD_REQUEST_OP, 0, 0, 0));
         nr = 1;
     }
     if trap::RTC_STRETCH.armed() {
         spin(trap::rtc_stretch_cycles());
         let timer = abi::HVM_DEPRIV_RTC_TIMER_UPDATE as u32;
-        let reqs = [
-            (abi::HVM_DEPRIV_RTC_SET_TIMER as u32, 1),
-            (abi::HVM_DEPRIV_RTC_STOP_TIMER as u32, 0),
-        ];
-        for (i, (op, arg0)) in reqs.into_iter().enumerate() {
-            // SAFETY: as above; two slots, within the array.
-            unsafe {
-                core::ptr::addr_of_mut!((*out).req)
-                    .cast::<hvm_depriv_rtc_req>()
-                    .add(i)
-                    .write_volatile(hvm_depriv_rtc_req {
-                        op,
-                        timer,
-                        arg0,
-                        arg1: 0,
-                    });
-            }
-        }
+        put_req(
+            out,
+            0,
+            req(abi::HVM_DEPRIV_RTC_SET_TIMER as u32, timer, 1, 0),
+        );
+        put_req(
+            out,
+            1,
+            req(abi::HVM_DEPRIV_RTC_STOP_TIMER as u32, timer, 0, 0),
+        );
         nr = 2;
     }
     if trap::RTC_SHORT_PERIOD.take() {
-        // SAFETY: as above; one slot, within the array.
-        unsafe {
-            core::ptr::addr_of_mut!((*out).req)
-                .cast::<hvm_depriv_rtc_req>()
-                .write_volatile(hvm_depriv_rtc_req {
-                    op: abi::HVM_DEPRIV_RTC_CREATE_PERIODIC as u32,
-                    timer: 0,
-                    arg0: 0,
-                    arg1: 1000,
-                });
-        }
+        put_req(
+            out,
+            0,
+            req(abi::HVM_DEPRIV_RTC_CREATE_PERIODIC as u32, 0, 0, 1000),
+        );
         nr = 1;
     }
-    // SAFETY: as above.
+    // SAFETY: the state page is ours for the call (see `rtc`).
     unsafe {
         core::ptr::addr_of_mut!((*out).val).write_volatile(val);
         core::ptr::addr_of_mut!((*out).nr).write_volatile(nr);
     }
     Ok(())
+}
+
+fn req(op: u32, timer: u32, arg0: u64, arg1: u64) -> hvm_depriv_rtc_req {
+    hvm_depriv_rtc_req {
+        op,
+        timer,
+        arg0,
+        arg1,
+    }
+}
+
+/// Request `i` of the list Xen carries out (one at a time: no memcpy);
+/// an index beyond the array is not written.
+fn put_req(out: *mut abi::hvm_depriv_rtc_out, i: usize, r: hvm_depriv_rtc_req) {
+    if i >= abi::HVM_DEPRIV_RTC_MAX_REQS as usize {
+        return;
+    }
+    // SAFETY: the state page is ours for the call (see `rtc`); `i` is
+    // within the request array.
+    unsafe {
+        core::ptr::addr_of_mut!((*out).req)
+            .cast::<hvm_depriv_rtc_req>()
+            .add(i)
+            .write_volatile(r);
+    }
 }
 
 /// A guest access to 0x70/0x71: `port`, `size_dir` (bytes | IO_WRITE), `val`.
