@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Intel VMX under Bochs (run-xen.sh --machine bochs-vmx): one boot of the
 debug Xen on Bochs' corei7_skylake_x CPU model with baseline guests in
-batches, and one with two CPUs running vpic, hvm_depriv=0 (the deprivileged mode is SVM-only so far: Xen
-refuses it on VMX).  Checks: Xen found VMX with EPT, VPID and
-unrestricted guest, and used HAP (1 check); each guest's verdict (1 check
-each).  5-6 minutes on a 2-core machine beside two QEMU runs, 2-3 alone
-(see tests/harness/README.md).
+batches, and one with two CPUs running vpic; hvm_depriv=0 (the
+deprivileged mode is SVM-only so far: Xen refuses it on VMX).  Checks: Xen
+found VMX with EPT, VPID and unrestricted guest, and used HAP (1 check);
+each guest's verdict (1 check each); the two-CPU boot (1 check).  About 7
+minutes on a 2-core machine beside two QEMU runs (see
+tests/harness/README.md).
 
 Knobs: HVM_BOCHS_BATCHES (the SPECs, space-separated; default
 "vpic+realmode+reg-integrity+evtchn-gsi vrtc": the baseline guests of
