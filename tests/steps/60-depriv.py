@@ -6,7 +6,9 @@ making thousands of depriv calls and passes, and Xen survives; in shadow
 and HAP paging; every PIC/RTC access of a counting guest is run by the
 payload, one call each, no syscall (depriv-count); a payload reaching in
 real mode for ports, CRs or MSRs its instruction cannot touch is refused
-(depriv-rm-tie); a real-mode emulation that finds a vm_event ring full
+(depriv-rm-tie); a guest's real-mode WRMSR/RDMSR of the SYSCALL MSRs and
+KernelGS base through the payload reaches only the guest's copies
+(depriv-rm-msr); a real-mode emulation that finds a vm_event ring full
 waits after its call, not in it (rm-vm-event); the payload's ring
 transitions take a PV guest's speculation actions, per spec-ctrl=.  Plus:
 the ABI header Xen carries is the project's, bad options keep the mode off
@@ -76,6 +78,8 @@ SCENARIOS = {
     "syscall-storm": "more than 8 refused syscalls in one call",
     "panic": "payload aborted",
     "int80": "exception 13, error code 0x402,",
+    # AMD: #UD in long mode (QEMU models it); Intel: #GP(0), SYSENTER_CS = 0.
+    "sysenter": "exception 6,",
     "priv-insn": "exception 13, error code 0,",
     "single-step": "exception 1,",
     "rtc-bad-request": "RTC request 4/0x70 refused",
@@ -114,7 +118,7 @@ def containment_specs(echo_guest):
                 batch.append(f"workload{b}={WORKLOAD}")
             specs.append("+".join(batch))
             batch = []
-    return specs + ["runtime-selftest+reg-integrity+depriv-count+depriv-rm-tie+depriv-gdt"]
+    return specs + ["runtime-selftest+reg-integrity+depriv-count+depriv-rm-tie+depriv-gdt+depriv-rm-msr"]
 
 
 def watchdog_checks(c, res, g, scen):
@@ -151,7 +155,9 @@ for paging in ("shadow", "hap"):
     c = checks.sub(f"{paging}: ")
     label = f"depriv-{paging}"
     res = run(containment_specs("depriv-echo-lm" if paging == "shadow" else "depriv-echo"), label,
-              paging=paging, xen_opts=[f"hvm_depriv=selftest hvm_depriv_budget={BUDGET_US}"])
+              paging=paging,
+              # hvm_fep: depriv-rm-msr's real-mode WRMSR/RDMSR are forced emulation.
+              xen_opts=[f"hvm_depriv=selftest hvm_depriv_budget={BUDGET_US} hvm_fep=1"])
     if res is None:
         c.fail("no results (run-xen could not start)")
         continue

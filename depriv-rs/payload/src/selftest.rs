@@ -103,6 +103,12 @@ pub fn run(scenario: u64, param: u64) -> Reply {
             unsafe { asm!("int 0x80", options(nomem, nostack)) };
             0
         }
+        abi::HVM_DEPRIV_ST_SYSENTER => {
+            // SAFETY: #UD on AMD in long mode; on Intel #GP, as Xen sets
+            // SYSENTER_CS to 0 for a call.  Xen contains either.
+            unsafe { asm!("sysenter", options(nomem, nostack)) };
+            0
+        }
         abi::HVM_DEPRIV_ST_PRIV_INSN => {
             // SAFETY: `cli` at ring 3 raises #GP.
             unsafe { asm!("cli", options(nomem, nostack)) };
