@@ -22,6 +22,9 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from hvmharness import BUILD, TOP, Checks, HarnessError, boot, step  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from depriv_scenarios import SCENARIOS  # noqa: E402
+
 os.chdir(TOP)
 checks = Checks()
 RES = os.path.join(BUILD, "results")
@@ -65,30 +68,8 @@ if m and "sbb" in m.group(1):
 else:
     checks.fail("hvm_depriv_state_range() has no array_index_nospec() masking in xen-syms")
 
-# 2. Containment.  scenario: expected report (see depriv-rs/payload/src/selftest.rs)
-SCENARIOS = {
-    "wild-read": "exception 14, error code 0x4,",
-    "wild-write": "exception 14, error code 0x6,",
-    "write-text": "exception 14, error code 0x7,",
-    "exec-state": "exception 14, error code 0x15,",
-    "ud2": "exception 6,",
-    "div0": "exception 0,",
-    "stack-overflow": "exception 14, error code 0x6,",
-    "watchdog": "call ran past its budget",
-    "syscall-storm": "more than 8 refused syscalls in one call",
-    "panic": "payload aborted",
-    "int80": "exception 13, error code 0x402,",
-    # AMD: #UD in long mode (QEMU models it); Intel: #GP(0), SYSENTER_CS = 0.
-    "sysenter": "exception 6,",
-    "priv-insn": "exception 13, error code 0,",
-    "single-step": "exception 1,",
-    "rtc-bad-request": "RTC request 4/0x70 refused",
-    "pic-bad-edge": "PIC edge on IRQ 8 refused (error -22)",
-    "pic-ack-stuck": "PIC acknowledge refused (error -22)",
-    "rtc-short-period": "RTC request 4/0x70 refused (error -22)",
-    "watchdog-syscalls": "call ran past its budget",
-    "rtc-stretch": "calls since the last VM entry ran past the budget",
-}
+# 2. Containment: every scenario of depriv_scenarios.SCENARIOS (the expected
+#    report of each).
 # Batches of three victims and bystanders, run concurrently: one making
 # depriv calls all along (under shadow paging, across a change to 4-level
 # paging, which makes Xen build a new monitor table), and a PIC/RTC
