@@ -256,5 +256,11 @@ class SerialLog:
     def guest_failure_lines(self, domid):
         return guest_failure_lines(self.text, domid)
 
+    def digest(self, domid):
+        """The guest's "DIGEST <hex>" line (tests/xtf/tests/lib/digest.h):
+        the hex string of its last one, or None."""
+        found = self.findall(rf"^\(d{domid}\) DIGEST ([0-9a-f]+)$") if domid is not None else []
+        return found[-1] if found else None
+
     def watchdog_stop(self, domid, vcpu=0):
         return watchdog_stop(self.text, domid, vcpu)
