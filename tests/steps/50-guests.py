@@ -32,6 +32,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from hvmharness import BUILD, TOP, Checks, HarnessError, boot, step  # noqa: E402
+from hvmharness.log import digest_diff  # noqa: E402
 from hvmharness.verdict import counters_text, depriv_work  # noqa: E402
 
 GUESTS = os.environ.get("HVM_GUESTS", "reg-integrity vpic vrtc realmode evtchn-gsi rm-firmware").split()
@@ -125,14 +126,15 @@ for dp in DEPRIV:
         for g in res.guests:
             guest_check(res, g, depriv, prefix)
             if g.test in digest_guests:
-                digests[(g.test, mode, dp)] = res.log.digest(g.domid)
+                digests[(g.test, mode, dp)] = (res.log.digest(g.domid), res.log.case_digests(g.domid))
 
 for t in digest_guests:
     for mode in MODES:
-        got = [digests.get((t, mode, dp)) for dp in DEPRIV]
-        checks.check(None not in got and len(set(got)) == 1,
-                     f"{t} {mode}: digest equal across hvm_depriv=" + "/".join(DEPRIV) + ": "
-                     + " ".join(f"{dp}:{d or '-'}" for dp, d in zip(DEPRIV, got)))
+        got = [digests.get((t, mode, dp), (None, [])) for dp in DEPRIV]
+        same = None not in [d for d, _ in got] and len({d for d, _ in got}) == 1
+        checks.check(same, f"{t} {mode}: digest equal across hvm_depriv=" + "/".join(DEPRIV) + ": "
+                     + " ".join(f"{dp}:{d or '-'}" for dp, (d, _) in zip(DEPRIV, got)),
+                     [] if same else [f"{t}: {x}" for x in digest_diff(got[0][1], got[-1][1])])
 
 if not os.environ.get("HVM_NO_SELFCHECK"):
     try:

@@ -32,6 +32,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from hvmharness import Checks, HarnessError, boot, step  # noqa: E402
+from hvmharness.log import digest_diff  # noqa: E402
 from hvmharness.machine import BochsVmx  # noqa: E402
 from hvmharness.spec import parse  # noqa: E402
 
@@ -99,6 +100,7 @@ for g in res.guests:
     checks.check(g.ok, f"bochs-vmx {OPTS}: {g.name}: " + ("passed" if g.ok else f"failed ({g.why})"),
                  details)
 digests = {g.test: res.log.digest(g.domid) for g in res.guests if g.test in DIGESTS}
+cases = {g.test: res.log.case_digests(g.domid) for g in res.guests if g.test in DIGESTS}
 for o, r in rm_boots:
     ug0 = "unrestricted_guest=0" in o.split()
     what = f"bochs-vmx, two CPUs, {o}: "
@@ -117,10 +119,13 @@ for o, r in rm_boots:
         details = [] if good else [f"FAIL {g.name}: {line}" for line in r.log.guest_failure_lines(g.domid)]
         checks.check(good, what + f"{g.name}: " + ("passed" if good else f"failed ({why})"), details)
     for t in DIGESTS:
-        d = next((r.log.digest(g.domid) for g in r.guests if g.test == t), None)
-        checks.check(d is not None and d == digests.get(t),
-                     f"bochs-vmx: {t}: digest with {o} (two CPUs) equal to the first boot's: "
-                     f"{d or '-'} vs {digests.get(t) or '-'}")
+        g = next((g for g in r.guests if g.test == t), None)
+        d = r.log.digest(g.domid) if g else None
+        same = d is not None and d == digests.get(t)
+        checks.check(same, f"bochs-vmx: {t}: digest with {o} (two CPUs) equal to the first boot's: "
+                     f"{d or '-'} vs {digests.get(t) or '-'}",
+                     [] if same or not g else
+                     [f"{t}: {x}" for x in digest_diff(r.log.case_digests(g.domid), cases.get(t, []))])
 checks.finish(f"bochs-vmx ({' | '.join(BATCHES)}; boot {res.seconds:.0f}s"
               + "".join(f"; {o}: {r.seconds:.0f}s" for o, r in rm_boots)
               + f"; step {time.time() - start:.0f}s)")

@@ -466,19 +466,20 @@ static struct digest dg;
  * A native outcome into the digest: what compare() compares, less what an
  * instruction leaves undefined (flags per case, the trampoline's pushfl).
  */
-static void digest_outcome(const struct rm_case *c, const struct outcome *o)
+static void digest_outcome(struct digest *d, const struct rm_case *c,
+                           const struct outcome *o)
 {
-    digest_u32(&dg, o->rc);
-    digest_bytes(&dg, &o->r.eax, 7 * sizeof(uint32_t));
+    digest_u32(d, o->rc);
+    digest_bytes(d, &o->r.eax, 7 * sizeof(uint32_t));
     if ( o->rc < 0 )
     {
-        digest_u32(&dg, o->r.eflags & ~c->undef);
-        digest_bytes(&dg, &o->r.ds, 4 * sizeof(uint16_t));
+        digest_u32(d, o->r.eflags & ~c->undef);
+        digest_bytes(d, &o->r.ds, 4 * sizeof(uint16_t));
     }
-    digest_bytes(&dg, o->buf, BUF_SIZE);
-    digest_bytes(&dg, o->stack, sizeof(o->stack) - 4);
-    digest_bytes(&dg, o->high, sizeof(o->high));
-    digest_u32(&dg, o->pic_imr_s);
+    digest_bytes(d, o->buf, BUF_SIZE);
+    digest_bytes(d, o->stack, sizeof(o->stack) - 4);
+    digest_bytes(d, o->high, sizeof(o->high));
+    digest_u32(d, o->pic_imr_s);
 }
 
 static bool compare(const struct rm_case *c, unsigned int round, const struct xtf_rm_regs *in)
@@ -591,12 +592,17 @@ static bool compare(const struct rm_case *c, unsigned int round, const struct xt
 static void test_corpus(void)
 {
     unsigned int i, k, failed_cases = 0, nr_native = 0;
+    char line[160];
+    unsigned int len = 0;
 
     digest_init(&dg);
     for ( i = 0; i < ARRAY_SIZE(cases); i++ )
     {
         const struct rm_case *c = &cases[i];
+        struct digest dc;
         bool ok = true;
+
+        digest_init(&dc);
 
         for ( k = 0; k < ROUNDS && ok; k++ )
         {
@@ -604,7 +610,8 @@ static void test_corpus(void)
 
             fill_state(c, &in);
             run(c, c->n, &in, &out_n);
-            digest_outcome(c, &out_n);
+            digest_outcome(&dg, c, &out_n);
+            digest_outcome(&dc, c, &out_n);
             nr_native++;
             if ( !fep_rm )
                 continue;
@@ -613,8 +620,17 @@ static void test_corpus(void)
         }
         if ( !ok )
             failed_cases++;
-        if ( (i % 32) == 31 )
-            printk("  %u cases done\n", i + 1);
+        /*
+         * Each case's own digest too (32 bits of it), a few per line:
+         * where two configurations' digests differ, these say which cases.
+         */
+        len += snprintf(line + len, sizeof(line) - len, " %s=%08x", c->name,
+                        (unsigned int)(dc.h ^ (dc.h >> 32)));
+        if ( len > 100 || i + 1 == ARRAY_SIZE(cases) )
+        {
+            printk("case-digests%s\n", line);
+            len = 0;
+        }
     }
     if ( fep_rm )
         printk("%u cases x up to %u rounds: %u comparisons, %u cases differ\n",
