@@ -462,9 +462,22 @@ static unsigned int nr_cmp, nr_fail, nr_swint_gp, nr_exc_vec[32];
 static bool fep_rm;             /* forced emulation works in real mode */
 static struct digest dg;
 
+static bool is_unreal(const struct rm_case *c)
+{
+    return c->setup == S_UNREAL || c->setup == S_HPET || c->setup == S_LAPIC;
+}
+
 /*
  * A native outcome into the digest: what compare() compares, less what an
- * instruction leaves undefined (flags per case, the trampoline's pushfl).
+ * instruction leaves undefined (flags per case, the trampoline's pushfl),
+ * and less the data segment selectors after an unreal-mode case.  Those
+ * are still the protected-mode selector the switch loaded (0x28) on the
+ * CPU; Xen on VMX without unrestricted guest runs real mode in virtual-8086
+ * mode with each data segment it can fake so (base below 1M, 16-aligned,
+ * limit >= 64K: a 4G unreal segment qualifies) loaded as selector base >> 4,
+ * and the guest reads that (vmx_set_segment_register(): "This could cause
+ * confusion for the guest if it reads the selector").  Known and deliberate:
+ * test_corpus() prints what it read instead.
  */
 static void digest_outcome(struct digest *d, const struct rm_case *c,
                            const struct outcome *o)
@@ -474,7 +487,8 @@ static void digest_outcome(struct digest *d, const struct rm_case *c,
     if ( o->rc < 0 )
     {
         digest_u32(d, o->r.eflags & ~c->undef);
-        digest_bytes(d, &o->r.ds, 4 * sizeof(uint16_t));
+        if ( !is_unreal(c) )
+            digest_bytes(d, &o->r.ds, 4 * sizeof(uint16_t));
     }
     digest_bytes(d, o->buf, BUF_SIZE);
     digest_bytes(d, o->stack, sizeof(o->stack) - 4);
@@ -594,6 +608,7 @@ static void test_corpus(void)
     unsigned int i, k, failed_cases = 0, nr_native = 0;
     char line[160];
     unsigned int len = 0;
+    bool unreal_seen = false;
 
     digest_init(&dg);
     for ( i = 0; i < ARRAY_SIZE(cases); i++ )
@@ -612,6 +627,12 @@ static void test_corpus(void)
             run(c, c->n, &in, &out_n);
             digest_outcome(&dg, c, &out_n);
             digest_outcome(&dc, c, &out_n);
+            if ( is_unreal(c) && !unreal_seen && out_n.rc < 0 )
+            {
+                unreal_seen = true;
+                printk("Unreal mode: DS ES FS GS read %04x %04x %04x %04x after %s (not in the digest)\n",
+                       out_n.r.ds, out_n.r.es, out_n.r.fs, out_n.r.gs, c->name);
+            }
             nr_native++;
             if ( !fep_rm )
                 continue;
