@@ -256,5 +256,28 @@ class SerialLog:
     def guest_failure_lines(self, domid):
         return guest_failure_lines(self.text, domid)
 
+    def digest(self, domid):
+        """The guest's "DIGEST <hex>" line (tests/xtf/tests/lib/digest.h):
+        the hex string of its last one, or None."""
+        found = self.findall(rf"^\(d{domid}\) DIGEST ([0-9a-f]+)$") if domid is not None else []
+        return found[-1] if found else None
+
+    def case_digests(self, domid):
+        """The per-case digests a guest printed ("case-digests NAME=HEX ..."
+        lines, the realmode guest), in order: [(name, hex), ...]."""
+        out = []
+        for line in self.findall(rf"^\(d{domid}\) case-digests (.*)$") if domid is not None else []:
+            out += [tuple(w.split("=", 1)) for w in line.split() if "=" in w]
+        return out
+
+
+def digest_diff(a, b, most=12):
+    """The cases whose digests differ between two case_digests() lists, as
+    text lines for a check's details (at most @most of them)."""
+    if len(a) != len(b):
+        return [f"per-case digests: {len(a)} vs {len(b)} cases"]
+    diff = [f"case {i} {na}: {da} vs {db}" for i, ((na, da), (_, db)) in enumerate(zip(a, b)) if da != db]
+    return diff[:most] + ([f"... {len(diff) - most} more"] if len(diff) > most else [])
+
     def watchdog_stop(self, domid, vcpu=0):
         return watchdog_stop(self.text, domid, vcpu)

@@ -15,18 +15,27 @@ pic-edge > 0)), and the C paths the payload replaces ASSERT they are not
 reached (a debug Xen: an ASSERT fails the boot).  Then one boot checks the
 harness itself: a guest Xen kills (triple fault, expected "crash") running
 concurrently with a bystander that must succeed (2 checks).
+The guests that print a digest of what they observed (realmode: its native
+outcomes; rm-firmware: a firmware's real-mode device programming, see
+tests/xtf/tests/*/main.c) must print the same one with hvm_depriv=0 and =1
+under each paging mode (1 check per guest and mode).  And every guest image
+built links C units compiled with one set of flags (1 check:
+tests/xtf/build/check-flags.sh; a stale runtime object built without
+-mregparm=3 once made the realmode guest copy over its own text).
 Needs build/xen-debug (make xen-debug).  Knobs: HVM_GUESTS, HVM_PAGING,
 HVM_DEPRIV_MODES, HVM_NO_SELFCHECK.
 """
 import os
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from hvmharness import Checks, HarnessError, boot, step  # noqa: E402
+from hvmharness import BUILD, TOP, Checks, HarnessError, boot, step  # noqa: E402
+from hvmharness.log import digest_diff  # noqa: E402
 from hvmharness.verdict import counters_text, depriv_work  # noqa: E402
 
-GUESTS = os.environ.get("HVM_GUESTS", "reg-integrity vpic vrtc realmode evtchn-gsi").split()
+GUESTS = os.environ.get("HVM_GUESTS", "reg-integrity vpic vrtc realmode evtchn-gsi rm-firmware").split()
 MODES = os.environ.get("HVM_PAGING", "shadow hap").split()
 DEPRIV = os.environ.get("HVM_DEPRIV_MODES", "0 1").split()
 # A call is stopped after this long (the default, one second, given
@@ -40,7 +49,10 @@ BUDGET = "hvm_depriv_budget=1000000"
 GUEST_TIMEOUT = 400
 # What each guest's depriv counters must show, with hvm_depriv=1.
 WANT = {"vpic": ["pic-io", "pic-ack", "pic-edge"], "vrtc": ["rtc-io", "pic-ack", "pic-edge"],
-        "realmode": ["realmode"], "evtchn-gsi": ["pic-ack", "pic-edge"]}
+        "realmode": ["realmode"], "evtchn-gsi": ["pic-ack", "pic-edge"],
+        "rm-firmware": ["pic-io", "pic-ack", "pic-edge", "rtc-io", "realmode"]}
+# Guests whose "DIGEST <hex>" must be the same with hvm_depriv=0 and =1.
+DIGESTS = ["realmode", "rm-firmware"]
 # Guests whose IRQ edges are raised where no vCPU of theirs is current (a
 # timer softirq while they halt): those are recorded and run later in the
 # payload, and must have been (pic-edge-deferred > 0).  No guest may have an
@@ -48,7 +60,8 @@ WANT = {"vpic": ["pic-io", "pic-ack", "pic-edge"], "vrtc": ["rtc-io", "pic-ack",
 DEFERRED_EDGES = {"evtchn-gsi"}
 
 checks = Checks()
-total = len(GUESTS) * len(MODES) * len(DEPRIV)
+digest_guests = [t for t in DIGESTS if t in GUESTS] if len(DEPRIV) > 1 else []
+total = len(GUESTS) * len(MODES) * len(DEPRIV) + len(digest_guests) * len(MODES) + (not step.replaying())
 if not step.have_xen("debug"):
     checks.fail("build/xen-debug/xen missing (make xen-debug)", total)
     checks.finish()
@@ -58,6 +71,14 @@ if not step.build_guests(GUESTS + ["triple-fault", "runtime-selftest"]):
 if not step.build_dom0():
     checks.fail("dom0 image build failed", total)
     checks.finish()
+
+images = [os.path.join(BUILD, "xtf", t, f"test-hvm32-{t}")
+          for t in GUESTS + ["triple-fault", "runtime-selftest"]]
+if not step.replaying():     # (no images to look at when replaying logs)
+    flags = subprocess.run(["sh", os.path.join(TOP, "tests", "xtf", "build", "check-flags.sh")] + images,
+                           capture_output=True, text=True)
+    checks.check(flags.returncode == 0, f"guest images: the C units of each of {len(images)} "
+                 "compiled with one set of flags", flags.stderr.splitlines())
 
 
 def guest_check(res, g, depriv, prefix):
@@ -89,6 +110,7 @@ def guest_check(res, g, depriv, prefix):
 
 
 start = time.time()
+digests = {}
 for dp in DEPRIV:
     for mode in MODES:
         depriv = dp == "1"
@@ -103,6 +125,16 @@ for dp in DEPRIV:
             continue
         for g in res.guests:
             guest_check(res, g, depriv, prefix)
+            if g.test in digest_guests:
+                digests[(g.test, mode, dp)] = (res.log.digest(g.domid), res.log.case_digests(g.domid))
+
+for t in digest_guests:
+    for mode in MODES:
+        got = [digests.get((t, mode, dp), (None, [])) for dp in DEPRIV]
+        same = None not in [d for d, _ in got] and len({d for d, _ in got}) == 1
+        checks.check(same, f"{t} {mode}: digest equal across hvm_depriv=" + "/".join(DEPRIV) + ": "
+                     + " ".join(f"{dp}:{d or '-'}" for dp, (d, _) in zip(DEPRIV, got)),
+                     [] if same else [f"{t}: {x}" for x in digest_diff(got[0][1], got[-1][1])])
 
 if not os.environ.get("HVM_NO_SELFCHECK"):
     try:

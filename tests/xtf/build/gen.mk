@@ -17,8 +17,13 @@ OBJS := $(patsubst %.o,$(O)/%-hvm32.o,$(subst ../,up/,$(obj-perenv) $(obj-perbit
 .PHONY: build
 build: $(O)/test-hvm32-$(NAME)
 
-$(O)/test-hvm32-$(NAME): $(OBJS) $(RT_OBJ) $(ROOT)/runtime/arch/x86/hvm32/link.lds
-	$(CC) $(XTF_LDFLAGS) -o $@ $(OBJS) $(RT_OBJ)
+# The image is checked before it is kept: every C unit in it must have been
+# compiled with the same flags (build/check-flags.sh; see FLAGS_STAMP in
+# tests/xtf/Makefile for the mixed-ABI image this catches).
+$(O)/test-hvm32-$(NAME): $(OBJS) $(RT_OBJ) $(ROOT)/runtime/arch/x86/hvm32/link.lds $(FLAGS_STAMP)
+	$(CC) $(XTF_LDFLAGS) -o $@.tmp $(OBJS) $(RT_OBJ)
+	@sh $(ROOT)/build/check-flags.sh $@.tmp
+	@mv -f $@.tmp $@
 
 $(O)/up/%-hvm32.o: ../%.c
 	@mkdir -p $(dir $@)
@@ -33,7 +38,8 @@ $(O)/%-hvm32.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(AFLAGS_hvm32) -c $< -o $@
 
-# The test's Makefile too: a change of its objects relinks.
-$(OBJS): Makefile
+# The test's Makefile too: a change of its objects relinks.  And the flags
+# (FLAGS_STAMP, passed by tests/xtf/Makefile).
+$(OBJS): Makefile $(FLAGS_STAMP)
 
 -include $(OBJS:.o=.d)
