@@ -374,14 +374,28 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
             let b3 = f.u8(ops)?;
             let xop = if b2 == 0x38 { 0x0f38_0000 } else { 0x0f3a_0000 };
             if crate::delegated(xop | u32::from(b3), 0) {
-                return Ok(Decoded::delegated(u16::from(b3), lock, rep, op_bytes, ad_bytes, f.ip));
+                return Ok(Decoded::delegated(
+                    u16::from(b3),
+                    lock,
+                    rep,
+                    op_bytes,
+                    ad_bytes,
+                    f.ip,
+                ));
             }
             // The integer instructions of 0f 38 f0-ff: not emulated.
             return Err(Fault::Unhandleable);
         }
         // SIMD/FPU state (0f 01 and 0f ae: by their ModRM byte, later).
         if !matches!(b2, 0x01 | 0xae) && crate::delegated(0x000f_0000 | u32::from(b2), 0) {
-            return Ok(Decoded::delegated(0x100 | u16::from(b2), lock, rep, op_bytes, ad_bytes, f.ip));
+            return Ok(Decoded::delegated(
+                0x100 | u16::from(b2),
+                lock,
+                rep,
+                op_bytes,
+                ad_bytes,
+                f.ip,
+            ));
         }
         (0x100 | u16::from(b2), twobyte_desc(b2))
     } else {

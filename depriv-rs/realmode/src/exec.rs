@@ -4,8 +4,8 @@
 
 use crate::decode::{decode, desc::*};
 use crate::emu::{
-    gp0, ud, unhandleable, unrecognized, Emu, Loc, Next, Operand, Stop, DEBUGCTLMSR_BTF, MSR_IA32_DEBUGCTLMSR,
-    MSR_IA32_TSC, R,
+    gp0, ud, unhandleable, unrecognized, Emu, Loc, Next, Operand, Stop, DEBUGCTLMSR_BTF,
+    MSR_IA32_DEBUGCTLMSR, MSR_IA32_TSC, R,
 };
 use crate::insn::alu::{alu2, AluOp};
 use crate::ops::{features, Fault, Ops};
@@ -165,7 +165,8 @@ impl<O: Ops> Emu<'_, O> {
             DST_NONE => {
                 // The only implicit-operand instruction LOCK may prefix:
                 // CMPXCHG8B (0f c7 /1 with a memory operand).
-                if self.lock && !(self.d.opcode == 0x1c7 && self.d.modrm_reg == 1 && self.d.is_mem) {
+                if self.lock && !(self.d.opcode == 0x1c7 && self.d.modrm_reg == 1 && self.d.is_mem)
+                {
                     return Err(ud());
                 }
             }
@@ -618,7 +619,17 @@ impl<O: Ops> Emu<'_, O> {
                 Err(unhandleable())
             }
             0xc7 => self.grp9(),
-            0x04 | 0x0a | 0x0c | 0x24..=0x27 | 0x33 | 0x36 | 0x37 | 0x39 | 0x3b..=0x3f | 0xa6 | 0xa7
+            0x04
+            | 0x0a
+            | 0x0c
+            | 0x24..=0x27
+            | 0x33
+            | 0x36
+            | 0x37
+            | 0x39
+            | 0x3b..=0x3f
+            | 0xa6
+            | 0xa7
             | 0xaa => Err(unrecognized()),
             0xb8 => {
                 // POPCNT with F3 (the last of F2/F3); JMPE (none, 66) and

@@ -55,10 +55,13 @@ pub fn delegated(opcode: u32, modrm: u8) -> bool {
     match opcode {
         0x9b | 0xd8..=0xdf => true,
         0x000f_0001 => {
-            matches!(modrm, 0xd0 | 0xd1 | 0xd4 | 0xee | 0xef) || (modrm < 0xc0 && (modrm >> 3) & 7 == 7)
+            matches!(modrm, 0xd0 | 0xd1 | 0xd4 | 0xee | 0xef)
+                || (modrm < 0xc0 && (modrm >> 3) & 7 == 7)
         }
         0x000f_00ae => modrm < 0xc0 || (modrm >> 3) & 7 < 5,
-        0x000f_0008 | 0x000f_0009 | 0x000f_000e
+        0x000f_0008
+        | 0x000f_0009
+        | 0x000f_000e
         | 0x000f_000f
         | 0x000f_0010..=0x000f_0017
         | 0x000f_0028..=0x000f_002f

@@ -3,7 +3,7 @@
 //! after a CR0.PE write is the caller's business, as in Xen.
 
 use crate::decode::Rep;
-use crate::emu::{gp0, ud, unhandleable, unrecognized, Emu, Loc, Next, Stop, R, MSR_IA32_TSC};
+use crate::emu::{gp0, ud, unhandleable, unrecognized, Emu, Loc, Next, Stop, MSR_IA32_TSC, R};
 use crate::ops::{features, Ops};
 use crate::state::{eflags, Seg, SegReg};
 
@@ -31,10 +31,12 @@ impl<O: Ops> Emu<'_, O> {
         }
     }
 
-    /// x86_emulate's `in_protmode()`: CR0.PE (a failing read counts as
-    /// protected mode) outside vm86.
-    fn in_protmode(&mut self) -> bool {
-        !matches!(self.ops.read_cr(0), Ok(cr0) if cr0 & 1 == 0)
+    /// x86_emulate's `in_protmode()`: CR0.PE. x86_emulate() takes a failing
+    /// read for protected mode (Xen's read_cr(0) never fails); here the
+    /// failure stops the instruction, as in `require_realmode()`, so that a
+    /// RETRY re-runs it.
+    fn in_protmode(&mut self) -> R<bool> {
+        Ok(self.ops.read_cr(0)? & 1 != 0)
     }
 
     /// Grp7 with a register operand (ModRM mod 3): x86_emulate()'s switch
@@ -72,7 +74,7 @@ impl<O: Ops> Emu<'_, O> {
             0xdf => {
                 // INVLPGA: #UD without EFER.SVME or outside protected mode.
                 let efer = self.ops.read_msr(MSR_EFER)?;
-                if efer & EFER_SVME == 0 || !self.in_protmode() {
+                if efer & EFER_SVME == 0 || !self.in_protmode()? {
                     return Err(ud());
                 }
                 Err(unhandleable())
@@ -127,7 +129,7 @@ impl<O: Ops> Emu<'_, O> {
         if b == 0x35 && !self.ring0()? {
             return Err(gp0());
         }
-        if !self.in_protmode() {
+        if !self.in_protmode()? {
             return Err(gp0());
         }
         Err(unhandleable())
@@ -141,7 +143,7 @@ impl<O: Ops> Emu<'_, O> {
         if efer & EFER_SCE == 0 || self.ops.features() & features::AMD_LIKE == 0 {
             return Err(ud());
         }
-        if b == 0x07 && (!self.ring0()? || !self.in_protmode()) {
+        if b == 0x07 && (!self.ring0()? || !self.in_protmode()?) {
             return Err(gp0());
         }
         Err(unhandleable())
