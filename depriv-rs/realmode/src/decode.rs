@@ -372,6 +372,7 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
         let b2 = f.u8(ops)?;
         if b2 == 0x38 || b2 == 0x3a {
             let b3 = f.u8(ops)?;
+            // All of them are delegated (crate::delegated()).
             let xop = if b2 == 0x38 { 0x0f38_0000 } else { 0x0f3a_0000 };
             if crate::delegated(xop | u32::from(b3), 0) {
                 return Ok(Decoded::delegated(
@@ -383,7 +384,6 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
                     f.ip,
                 ));
             }
-            // The integer instructions of 0f 38 f0-ff: not emulated.
             return Err(Fault::Unhandleable);
         }
         // SIMD/FPU state (0f 01 and 0f ae: by their ModRM byte, later).

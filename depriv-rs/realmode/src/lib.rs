@@ -46,7 +46,13 @@ mod state;
 ///    ee/ef), and VMFUNC (0f 01 d4: Xen's altp2m);
 ///  - the cache and TLB hooks (x86_emulate's `cache_op`, `tlb_op`): INVD,
 ///    WBINVD (0f 08, 0f 09), INVLPG (0f 01 /7 memory), and the rest of
-///    Grp15 (0f ae: all but the register forms of /5-/7, the fences).
+///    Grp15 (0f ae: all but the register forms of /5-/7, the fences);
+///  - not (yet) emulated here, where an answer of UNHANDLEABLE would crash
+///    a VMX real-mode guest x86_emulate() runs: CMPXCHG8B (an 8-byte
+///    cmpxchg the payload's syscall does not carry), RDRAND/RDSEED (the
+///    host's random numbers) (0f c7 /1 memory, /6, /7 register), CLZERO
+///    (0f 01 fc), and the integer instructions of 0f 38 f0-ff (MOVBE,
+///    CRC32, ADCX/ADOX, MOVDIRI, MOVDIR64B/ENQCMD through `blk`).
 ///
 /// `opcode` is Xen's `X86EMUL_OPC()` encoding without prefix bits (b,
 /// 0x000f_0000 | b, 0x0f38_0000 | b, 0x0f3a_0000 | b); `modrm` matters for
@@ -55,8 +61,16 @@ pub fn delegated(opcode: u32, modrm: u8) -> bool {
     match opcode {
         0x9b | 0xd8..=0xdf => true,
         0x000f_0001 => {
-            matches!(modrm, 0xd0 | 0xd1 | 0xd4 | 0xee | 0xef)
+            matches!(modrm, 0xd0 | 0xd1 | 0xd4 | 0xee | 0xef | 0xfc)
                 || (modrm < 0xc0 && (modrm >> 3) & 7 == 7)
+        }
+        0x000f_00c7 => {
+            let reg = (modrm >> 3) & 7;
+            if modrm < 0xc0 {
+                reg == 1
+            } else {
+                reg >= 6
+            }
         }
         0x000f_00ae => modrm < 0xc0 || (modrm >> 3) & 7 < 5,
         0x000f_0008
@@ -69,7 +83,7 @@ pub fn delegated(opcode: u32, modrm: u8) -> bool {
         | 0x000f_00c2
         | 0x000f_00c4..=0x000f_00c6
         | 0x000f_00d0..=0x000f_00fe => true,
-        0x0f38_0000..=0x0f38_00ef => true,
+        0x0f38_0000..=0x0f38_00ff => true,
         0x0f3a_0000..=0x0f3a_00ff => true,
         _ => false,
     }

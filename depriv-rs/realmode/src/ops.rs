@@ -40,7 +40,7 @@ pub mod features {
     pub const SERIALIZE: u32 = 1 << 5;
     /// TSXLDTRK: XSUSLDTRK/XRESLDTRK.
     pub const TSXLDTRK: u32 = 1 << 6;
-    /// CLZERO.
+    /// CLZERO (delegated: not used by this crate).
     pub const CLZERO: u32 = 1 << 7;
     /// SEP: SYSENTER/SYSEXIT.
     pub const SEP: u32 = 1 << 8;
@@ -58,9 +58,9 @@ pub mod features {
     pub const AMD_LIKE: u32 = 1 << 14;
     /// RDPID.
     pub const RDPID: u32 = 1 << 15;
-    /// RDRAND (host and guest).
+    /// RDRAND (host and guest; delegated: not used by this crate).
     pub const RDRAND: u32 = 1 << 16;
-    /// RDSEED (host and guest).
+    /// RDSEED (host and guest; delegated: not used by this crate).
     pub const RDSEED: u32 = 1 << 17;
     /// CX8: CMPXCHG8B.
     pub const CX8: u32 = 1 << 18;

@@ -295,12 +295,34 @@ fn popcnt_movnti_fences_rdpid() {
         &[0xf3, 0x0f, 0xae, 0xe8],
         &[0xf2, 0x0f, 0xae, 0xf0],
         &[0xf3, 0x0f, 0xc7, 0xf9],
+        &[0x0f, 0xc7, 0x17],
+        &[0x0f, 0xc7, 0xc8],
     ] {
         not_refused(code, REGS);
     }
 }
 
-/// FWAIT, x87, MMX/SSE, FXSAVE, XGETBV, INVLPG, WBINVD: delegated to
+/// CMPXCHG8B / RDRAND / RDSEED when their #UD checks pass: delegated (not
+/// refused); the #UD forms in the payload.
+#[test]
+fn grp9_checks_then_delegates() {
+    for code in [
+        &[0x0fu8, 0xc7, 0x0f][..],
+        &[0xf0, 0x0f, 0xc7, 0x0f],
+        &[0x0f, 0xc7, 0xf0],
+        &[0xf3, 0x0f, 0xc7, 0xf0],
+        &[0x0f, 0xc7, 0xf8],
+        &[0xf2, 0x0f, 0xc7, 0xf8],
+    ] {
+        let c = case(code, REGS, 0x100, 0x2, false);
+        let mut st = Stats::default();
+        assert_eq!(compare_case(&c, 0, &mut st), None, "{code:02x?}");
+        assert_eq!(st.rust_unhandleable, 0, "{code:02x?} refused");
+    }
+}
+
+/// FWAIT, x87, MMX/SSE, FXSAVE, XGETBV, INVLPG, WBINVD, and CMPXCHG8B,
+/// RDRAND, MOVBE, CRC32 (not emulated in the payload yet): delegated to
 /// Xen's x86_emulate(), and in the list Xen accepts (realmode::delegated,
 /// rm_delegable() in Xen).  The glue's x86_emulate() asks for the FPU for
 /// the FPU ones (where Xen's hvmemul_get_fpu() would go on).
@@ -320,6 +342,9 @@ fn fpu_simd_and_hooks_are_delegated() {
         (&[0x0f, 0x01, 0xd0], false),
         (&[0x0f, 0x01, 0x3f], false),
         (&[0x0f, 0x09], false),
+        (&[0x0f, 0x01, 0xfc], false),
+        (&[0x0f, 0x38, 0xf0, 0x07], false),
+        (&[0xf2, 0x0f, 0x38, 0xf1, 0xc1], false),
     ] {
         let c = case(code, REGS, 0x100, 0x2, false);
         let mut cpu = c.cpu;
@@ -330,6 +355,19 @@ fn fpu_simd_and_hooks_are_delegated() {
             "{code:02x?}"
         );
         assert_eq!(cpu, c.cpu, "{code:02x?}: state changed");
+        let key = difftest_realmode::opcode_key(code);
+        let (op, modrm) = match key {
+            0x0f38 | 0x0f3a => (0x0f38_0000, 0),
+            k if k >> 8 == 0x0f => (0x000f_0000 | u32::from(k & 0xff), {
+                let i = code.iter().position(|&b| b == 0x0f).unwrap_or(0);
+                code.get(i + 2).copied().unwrap_or(0)
+            }),
+            k => (u32::from(k), code.get(1).copied().unwrap_or(0)),
+        };
+        assert!(
+            realmode::delegated(op, modrm),
+            "{code:02x?}: not in the list"
+        );
         let mut xcpu = c.cpu;
         let mut xp = c.plat.clone();
         let x = difftest_realmode::xen_emulate(&mut xcpu, &mut xp);

@@ -109,13 +109,6 @@ impl<O: Ops> Emu<'_, O> {
                 self.r.set_reg(0, v as u32);
                 Ok(Next::Writeback)
             }
-            0xfc => {
-                // CLZERO (AMD): not emulated where the guest has it.
-                if f & features::CLZERO == 0 {
-                    return Err(ud());
-                }
-                Err(unhandleable())
-            }
             _ => Err(unrecognized()),
         }
     }
@@ -169,20 +162,19 @@ impl<O: Ops> Emu<'_, O> {
         Ok(Next::Writeback)
     }
 
-    /// Grp9: RDPID is emulated; RDRAND/RDSEED (a random number from the
-    /// host) and CMPXCHG8B (an 8-byte cmpxchg, which the payload's
-    /// syscall does not take) only as far as their #UD checks.
+    /// Grp9: RDPID is emulated; CMPXCHG8B (an 8-byte cmpxchg, which the
+    /// payload's syscall does not take) is delegated once its #UD checks
+    /// passed, RDRAND/RDSEED (a random number from the host; x86_emulate()
+    /// without assembler support for them does not implement them) always.
     pub(crate) fn grp9(&mut self) -> R<Next> {
         let f = self.ops.features();
-        let rep = self.d.rep != Rep::None;
         if self.d.is_mem {
             if self.d.modrm_reg != 1 || f & features::CX8 == 0 {
                 return Err(ud());
             }
-            return Err(unhandleable());
+            return Err(Stop::Delegate);
         }
         match self.d.modrm_reg {
-            6 if rep || f & features::RDRAND == 0 => Err(ud()),
             7 if self.d.rep == Rep::Repe => {
                 if f & features::RDPID == 0 {
                     return Err(ud());
@@ -191,8 +183,7 @@ impl<O: Ops> Emu<'_, O> {
                 self.r.set_reg(usize::from(self.d.modrm_rm), aux as u32);
                 Ok(Next::Writeback)
             }
-            7 if rep || f & features::RDSEED == 0 => Err(ud()),
-            6 | 7 => Err(unhandleable()),
+            6 | 7 => Err(Stop::Delegate),
             _ => Err(unrecognized()),
         }
     }
