@@ -101,6 +101,14 @@ fn fault_outcome(f: Fault) -> Outcome {
 
 impl<O: Ops> Emu<'_, O> {
     fn run(&mut self) -> R<()> {
+        // Grp7 and Grp15 forms delegated by their ModRM byte: before any
+        // operand work, whose order x86_emulate() varies per prefix (F3
+        // 0f ae reads its operand before the LOCK check).
+        if matches!(self.d.opcode, 0x101 | 0x1ae)
+            && crate::delegated(0x000f_0000 | u32::from(self.d.opcode & 0xff), self.d.modrm)
+        {
+            return Err(Stop::Delegate);
+        }
         self.fetch_operands()?;
         match self.execute()? {
             Next::Writeback => self.writeback(),

@@ -343,6 +343,9 @@ fn fpu_simd_and_hooks_are_delegated() {
         (&[0x0f, 0x01, 0x3f], false),
         (&[0x0f, 0x09], false),
         (&[0x0f, 0x01, 0xfc], false),
+        // Found by the long run: LOCK F3 0f ae /2 (x86_emulate() reads the
+        // operand before its LOCK check): delegated before any operand.
+        (&[0xf0, 0xf3, 0x0f, 0xae, 0x12], false),
         (&[0x0f, 0x38, 0xf0, 0x07], false),
         (&[0xf2, 0x0f, 0x38, 0xf1, 0xc1], false),
     ] {
