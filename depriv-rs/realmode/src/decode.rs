@@ -386,8 +386,11 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
             }
             return Err(Fault::Unhandleable);
         }
-        // SIMD/FPU state (0f 01 and 0f ae: by their ModRM byte, later).
-        if !matches!(b2, 0x01 | 0xae) && crate::delegated(0x000f_0000 | u32::from(b2), 0) {
+        // SIMD/FPU state (0f 01 and 0f ae: by their ModRM byte, later;
+        // SYSCALL/SYSRET after their checks).
+        if !matches!(b2, 0x01 | 0x05 | 0x07 | 0xae)
+            && crate::delegated(0x000f_0000 | u32::from(b2), 0)
+        {
             return Ok(Decoded::delegated(
                 0x100 | u16::from(b2),
                 lock,

@@ -617,7 +617,7 @@ impl<O: Ops> Emu<'_, O> {
                 self.fence()
             }
             0x34 | 0x35 => self.sysenter_sysexit(b),
-            0x05 | 0x07 => self.syscall_sysret(b),
+            0x05 | 0x07 => self.syscall_sysret(),
             // Nothing x86_emulate() implements (GETSEC, RSM included).
             0x21 | 0x23 => {
                 // MOV from/to DRn: HVM has no read_dr/write_dr hooks.

@@ -51,8 +51,9 @@ mod state;
 ///    a VMX real-mode guest x86_emulate() runs: CMPXCHG8B (an 8-byte
 ///    cmpxchg the payload's syscall does not carry), RDRAND/RDSEED (the
 ///    host's random numbers) (0f c7 /1 memory, /6, /7 register), CLZERO
-///    (0f 01 fc), and the integer instructions of 0f 38 f0-ff (MOVBE,
-///    CRC32, ADCX/ADOX, MOVDIRI, MOVDIR64B/ENQCMD through `blk`).
+///    (0f 01 fc), AMD's SYSCALL/SYSRET with EFER.SCE (0f 05, 0f 07), and
+///    the integer instructions of 0f 38 f0-ff (MOVBE, CRC32, ADCX/ADOX,
+///    MOVDIRI, MOVDIR64B/ENQCMD through `blk`).
 ///
 /// `opcode` is Xen's `X86EMUL_OPC()` encoding without prefix bits (b,
 /// 0x000f_0000 | b, 0x0f38_0000 | b, 0x0f3a_0000 | b); `modrm` matters for
@@ -73,7 +74,9 @@ pub fn delegated(opcode: u32, modrm: u8) -> bool {
             }
         }
         0x000f_00ae => modrm < 0xc0 || (modrm >> 3) & 7 < 5,
-        0x000f_0008
+        0x000f_0005
+        | 0x000f_0007
+        | 0x000f_0008
         | 0x000f_0009
         | 0x000f_000e
         | 0x000f_000f

@@ -128,18 +128,15 @@ impl<O: Ops> Emu<'_, O> {
         Err(unhandleable())
     }
 
-    /// SYSCALL / SYSRET: EFER.SCE, then #UD outside 64-bit mode on Intel;
-    /// AMD's SYSRET: #GP(0) outside ring 0 or protected mode. The rest
-    /// (AMD outside real mode) is not ours.
-    pub(crate) fn syscall_sysret(&mut self, b: u8) -> R<Next> {
+    /// SYSCALL / SYSRET: EFER.SCE, then #UD outside 64-bit mode on Intel.
+    /// On AMD x86_emulate() goes on (STAR, flat CS/SS even from real
+    /// mode): delegated.
+    pub(crate) fn syscall_sysret(&mut self) -> R<Next> {
         let efer = self.ops.read_msr(MSR_EFER)?;
         if efer & EFER_SCE == 0 || self.ops.features() & features::AMD_LIKE == 0 {
             return Err(ud());
         }
-        if b == 0x07 && (!self.ring0()? || !self.in_protmode()?) {
-            return Err(gp0());
-        }
-        Err(unhandleable())
+        Err(Stop::Delegate)
     }
 
     /// LFENCE / MFENCE / SFENCE (Grp15 register forms /5-/7): nothing to
