@@ -11,7 +11,7 @@
 #ifndef HVM_DEPRIV_ABI_H
 #define HVM_DEPRIV_ABI_H
 
-#define HVM_DEPRIV_ABI_VERSION          2
+#define HVM_DEPRIV_ABI_VERSION          3
 
 /*
  * The ring-3 address space, in the lower half (L4 slot 0) of each HVM
@@ -102,7 +102,39 @@
 #define HVM_DEPRIV_RM_UNHANDLEABLE      1
 #define HVM_DEPRIV_RM_EXCEPTION         2
 #define HVM_DEPRIV_RM_RETRY             3
+#define HVM_DEPRIV_RM_UNRECOGNIZED      5   /* X86EMUL_UNRECOGNIZED: no such insn */
 #define HVM_DEPRIV_RM_CMPXCHG_FAILED    7   /* from SYS_RM_CMPXCHG only */
+/*
+ * Not an X86EMUL_* code: the instruction is one the payload leaves to
+ * x86_emulate() (state it cannot reach at ring 3: the FPU/SIMD registers,
+ * XCR0, PKRU, VMFUNC, the cache and TLB hooks).  Xen runs x86_emulate()
+ * for it after checking from its own decoding that it is one of those.
+ */
+#define HVM_DEPRIV_RM_DELEGATE          0x40
+/*
+ * hvm_depriv_rm.features: the guest's CPUID features x86_emulate() looks at
+ * for the instructions the payload emulates (the domain's CPU policy; where
+ * x86_emulate() requires it, the host's as well).
+ */
+#define HVM_DEPRIV_RM_F_BMI1            (1u << 0)   /* TZCNT */
+#define HVM_DEPRIV_RM_F_LZCNT           (1u << 1)   /* LZCNT (ABM) */
+#define HVM_DEPRIV_RM_F_RTM             (1u << 2)
+#define HVM_DEPRIV_RM_F_HLE             (1u << 3)
+#define HVM_DEPRIV_RM_F_SMAP            (1u << 4)   /* CLAC, STAC */
+#define HVM_DEPRIV_RM_F_SERIALIZE       (1u << 5)   /* host and guest */
+#define HVM_DEPRIV_RM_F_TSXLDTRK        (1u << 6)
+#define HVM_DEPRIV_RM_F_CLZERO          (1u << 7)
+#define HVM_DEPRIV_RM_F_SEP             (1u << 8)   /* SYSENTER, SYSEXIT */
+#define HVM_DEPRIV_RM_F_CR8_LEGACY      (1u << 9)   /* LOCK MOV CR0 = CR8 */
+#define HVM_DEPRIV_RM_F_CMOV            (1u << 10)
+#define HVM_DEPRIV_RM_F_SSE2            (1u << 11)  /* MOVNTI, L/MFENCE */
+#define HVM_DEPRIV_RM_F_MMXEXT          (1u << 12)  /* MMXEXT or SSE: SFENCE */
+#define HVM_DEPRIV_RM_F_POPCNT          (1u << 13)  /* host and guest */
+#define HVM_DEPRIV_RM_F_AMD_LIKE        (1u << 14)  /* AMD or Hygon policy */
+#define HVM_DEPRIV_RM_F_RDPID           (1u << 15)
+#define HVM_DEPRIV_RM_F_RDRAND          (1u << 16)  /* host and guest */
+#define HVM_DEPRIV_RM_F_RDSEED          (1u << 17)  /* host and guest */
+#define HVM_DEPRIV_RM_F_CX8             (1u << 18)  /* CMPXCHG8B */
 /* hvm_depriv_rm.retire: Xen's ctxt->retire flags. */
 #define HVM_DEPRIV_RM_RETIRE_HLT        0x01
 #define HVM_DEPRIV_RM_RETIRE_MOV_SS     0x02
@@ -310,6 +342,7 @@ struct hvm_depriv_rm {
     unsigned char ev_insn_len;     /* software events */
     unsigned char pad;
     unsigned int ev_error_code;    /* or HVM_DEPRIV_RM_NO_EC */
+    unsigned int features;         /* HVM_DEPRIV_RM_F_*, from Xen */
     /* Syscall buffers. */
     unsigned int cpuid[4];
     unsigned long long val;

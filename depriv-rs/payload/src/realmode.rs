@@ -186,7 +186,37 @@ impl XenOps {
     }
 }
 
+// The feature bits are the ABI's, passed through unchanged.
+const _: () = {
+    use realmode::features as f;
+    assert!(f::BMI1 == abi::HVM_DEPRIV_RM_F_BMI1 as u32);
+    assert!(f::LZCNT == abi::HVM_DEPRIV_RM_F_LZCNT as u32);
+    assert!(f::RTM == abi::HVM_DEPRIV_RM_F_RTM as u32);
+    assert!(f::HLE == abi::HVM_DEPRIV_RM_F_HLE as u32);
+    assert!(f::SMAP == abi::HVM_DEPRIV_RM_F_SMAP as u32);
+    assert!(f::SERIALIZE == abi::HVM_DEPRIV_RM_F_SERIALIZE as u32);
+    assert!(f::TSXLDTRK == abi::HVM_DEPRIV_RM_F_TSXLDTRK as u32);
+    assert!(f::CLZERO == abi::HVM_DEPRIV_RM_F_CLZERO as u32);
+    assert!(f::SEP == abi::HVM_DEPRIV_RM_F_SEP as u32);
+    assert!(f::CR8_LEGACY == abi::HVM_DEPRIV_RM_F_CR8_LEGACY as u32);
+    assert!(f::CMOV == abi::HVM_DEPRIV_RM_F_CMOV as u32);
+    assert!(f::SSE2 == abi::HVM_DEPRIV_RM_F_SSE2 as u32);
+    assert!(f::MMXEXT == abi::HVM_DEPRIV_RM_F_MMXEXT as u32);
+    assert!(f::POPCNT == abi::HVM_DEPRIV_RM_F_POPCNT as u32);
+    assert!(f::AMD_LIKE == abi::HVM_DEPRIV_RM_F_AMD_LIKE as u32);
+    assert!(f::RDPID == abi::HVM_DEPRIV_RM_F_RDPID as u32);
+    assert!(f::RDRAND == abi::HVM_DEPRIV_RM_F_RDRAND as u32);
+    assert!(f::RDSEED == abi::HVM_DEPRIV_RM_F_RDSEED as u32);
+    assert!(f::CX8 == abi::HVM_DEPRIV_RM_F_CX8 as u32);
+    assert!(f::ALL == (1 << 19) - 1);
+};
+
 impl Ops for XenOps {
+    fn features(&self) -> u32 {
+        // SAFETY: see get().
+        let f = unsafe { core::ptr::addr_of!((*rm()).features).read_volatile() };
+        f & realmode::features::ALL
+    }
     fn insn_fetch(&mut self, offset: u64, buf: &mut [u8]) -> OpResult<()> {
         let rc = syscall4(
             abi::sys::RM_INSN_FETCH,
@@ -466,6 +496,8 @@ pub fn run() -> Reply {
             (abi::HVM_DEPRIV_RM_EXCEPTION, 0)
         }
         Outcome::Unhandleable => (abi::HVM_DEPRIV_RM_UNHANDLEABLE, 0),
+        Outcome::Unrecognized => (abi::HVM_DEPRIV_RM_UNRECOGNIZED, 0),
+        Outcome::Delegate => (abi::HVM_DEPRIV_RM_DELEGATE, 0),
     };
 
     hand_over(&cpu, rc as u8, retire);

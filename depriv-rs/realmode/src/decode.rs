@@ -27,6 +27,9 @@ pub(crate) mod desc {
     pub const MOV: u16 = 1 << 7;
     /// Opcode not known to the decoder at all.
     pub const UNKNOWN: u16 = 1 << 8;
+    /// Delegated to Xen's x86_emulate() (see [`crate::delegated`]) as soon
+    /// as the opcode is known.
+    pub const DELEGATE: u16 = 1 << 9;
     pub const IMPLICIT: u16 = DST_NONE | SRC_NONE;
 }
 use desc::*;
@@ -138,7 +141,10 @@ pub(crate) fn onebyte_desc(b: u8) -> u16 {
         0xd3 => DST_MEM | SRC_NONE | MODRM,
         0xd4 | 0xd5 => SRC_IMMBYTE,
         0xd6 | 0xd7 => IMPLICIT,
-        0xd8..=0xdf => UNKNOWN | MODRM, // x87: not emulated
+        // x87: x86_emulate()'s operand forms (only FIADD & co. at 0xde read
+        // a memory source before get_fpu()); then delegated.
+        0xde => SRC_MEM16 | MODRM,
+        0xd8..=0xdf => IMPLICIT | MODRM,
         0xe0..=0xe3 => SRC_IMMBYTE,
         0xe4 | 0xe5 => DST_REG | SRC_IMMBYTE,
         0xe6 | 0xe7 => SRC_IMMBYTE,
@@ -169,9 +175,21 @@ pub(crate) fn twobyte_desc(b: u8) -> u16 {
         0x06 => IMPLICIT,
         0x0b => IMPLICIT,
         0x0d => IMPLICIT | MODRM,
+        0xae => IMPLICIT | MODRM,
+        // Nothing x86_emulate() implements (its table: no operands).
+        0x04 | 0x0a | 0x0c | 0x24..=0x27 | 0x36 | 0x39 | 0x3b..=0x3f => IMPLICIT,
+        // SYSCALL, SYSRET, RDPMC, SYSENTER, SYSEXIT, GETSEC, RSM.
+        0x05 | 0x07 | 0x33..=0x35 | 0x37 | 0xaa => IMPLICIT,
+        // Grp9 (CMPXCHG8B, RDRAND, RDSEED, RDPID)
+        0xc7 => IMPLICIT | MODRM,
+        0xa6 | 0xa7 => MODRM,
+        // JMPE / POPCNT
+        0xb8 => DST_REG | SRC_MEM | MODRM,
+        // MOVNTI
+        0xc3 => DST_MEM | SRC_REG | MODRM | MOV,
         0x18..=0x1f => IMPLICIT | MODRM,
-        0x20 => DST_MEM | SRC_NONE | MODRM,
-        0x22 => SRC_MEM | MODRM,
+        0x20 | 0x21 => DST_MEM | SRC_NONE | MODRM,
+        0x22 | 0x23 => SRC_MEM | MODRM,
         0x30..=0x32 => IMPLICIT,
         0x40..=0x4f => DST_REG | SRC_MEM | MODRM | MOV,
         0x80..=0x8f => SRC_IMM,
@@ -241,6 +259,38 @@ pub(crate) struct Decoded {
     pub imm2: u64,
     /// Offset of the next instruction (Xen's state->ip), untruncated.
     pub ip: u64,
+}
+
+impl Decoded {
+    /// An instruction delegated to Xen as soon as its opcode was read.
+    fn delegated(opcode: u16, lock: bool, rep: Rep, op_bytes: u8, ad_bytes: u8, ip: u64) -> Self {
+        Decoded {
+            opcode,
+            desc: DELEGATE,
+            op_bytes,
+            ad_bytes,
+            lock,
+            rep,
+            modrm: 0,
+            modrm_mod: 0xff,
+            modrm_reg: 0,
+            modrm_rm: 0,
+            ea: Mem {
+                seg: Seg::Ds,
+                off: 0,
+            },
+            is_mem: false,
+            imm1: 0,
+            imm2: 0,
+            ip,
+        }
+    }
+
+    /// The instruction's prefix as Xen's `vex.pfx` has it in legacy
+    /// encoding: the last of F2/F3, else 66, else none.
+    pub fn has_simd_prefix(&self, def_op_bytes: u8) -> bool {
+        self.rep != Rep::None || self.op_bytes != def_op_bytes
+    }
 }
 
 /// Xen's MAX_INST_LEN.
@@ -321,19 +371,40 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
     let (opcode, mut d) = if b == 0x0f {
         let b2 = f.u8(ops)?;
         if b2 == 0x38 || b2 == 0x3a {
-            // Three-byte maps: SSE/AVX only, not emulated here.
+            let b3 = f.u8(ops)?;
+            // All of them are delegated (crate::delegated()).
+            let xop = if b2 == 0x38 { 0x0f38_0000 } else { 0x0f3a_0000 };
+            if crate::delegated(xop | u32::from(b3), 0) {
+                return Ok(Decoded::delegated(
+                    u16::from(b3),
+                    lock,
+                    rep,
+                    op_bytes,
+                    ad_bytes,
+                    f.ip,
+                ));
+            }
             return Err(Fault::Unhandleable);
+        }
+        // SIMD/FPU state (0f 01 and 0f ae: by their ModRM byte, later;
+        // SYSCALL/SYSRET after their checks).
+        if !matches!(b2, 0x01 | 0x05 | 0x07 | 0xae)
+            && crate::delegated(0x000f_0000 | u32::from(b2), 0)
+        {
+            return Ok(Decoded::delegated(
+                0x100 | u16::from(b2),
+                lock,
+                rep,
+                op_bytes,
+                ad_bytes,
+                f.ip,
+            ));
         }
         (0x100 | u16::from(b2), twobyte_desc(b2))
     } else {
         (u16::from(b), onebyte_desc(b))
     };
     if d & UNKNOWN != 0 {
-        return Err(Fault::Unhandleable);
-    }
-    // x86_decode_twobyte() folds a 66/F2/F3 prefix into the opcode of
-    // 0f 10-18 (SIMD space): 0f 18 then is no NOP any more.
-    if opcode == 0x118 && (rep != Rep::None || op_bytes != def) {
         return Err(Fault::Unhandleable);
     }
 
@@ -375,8 +446,8 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
                     _ => DST_REG | SRC_MEM,
                 };
             }
-            // MOV to/from CRn ignore Mod: always register form.
-            0x120 | 0x122 => dec.modrm_mod = 3,
+            // MOV to/from CRn/DRn ignore Mod: always register form.
+            0x120..=0x123 => dec.modrm_mod = 3,
             _ => {}
         }
 
@@ -510,7 +581,16 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
             // cr8_legacy), #UD elsewhere: depends on the guest's CPU
             // policy, which we don't know.
             if lock {
-                return Err(Fault::Unhandleable);
+                if ops.features() & crate::ops::features::CR8_LEGACY != 0 {
+                    return Err(Fault::Unhandleable);
+                }
+                return Err(Fault::Exception(Event::hw(crate::state::EXC_UD, None)));
+            }
+            dec.op_bytes = 4;
+        }
+        0x121 | 0x123 => {
+            if lock {
+                return Err(Fault::Exception(Event::hw(crate::state::EXC_UD, None)));
             }
             dec.op_bytes = 4;
         }

@@ -57,6 +57,8 @@ pub(crate) enum Stop {
     /// `goto complete_insn` with X86EMUL_EXCEPTION (a REP string op that
     /// stopped part way): registers committed, event raised.
     CommitException(Event),
+    /// Not this emulator's ([`crate::delegated`]): nothing committed.
+    Delegate,
 }
 
 impl From<Fault> for Stop {
@@ -85,6 +87,10 @@ pub(crate) fn gp0() -> Stop {
 }
 pub(crate) fn unhandleable() -> Stop {
     Stop::Abort(Fault::Unhandleable)
+}
+/// x86_emulate's `goto unimplemented_insn` / `unrecognized_insn`.
+pub(crate) fn unrecognized() -> Stop {
+    Stop::Abort(Fault::Unrecognized)
 }
 
 pub(crate) struct Emu<'a, O: Ops> {

@@ -4,17 +4,20 @@
 
 use crate::decode::{decode, desc::*};
 use crate::emu::{
-    gp0, ud, unhandleable, Emu, Loc, Next, Operand, Stop, DEBUGCTLMSR_BTF, MSR_IA32_DEBUGCTLMSR,
-    MSR_IA32_TSC, R,
+    gp0, ud, unhandleable, unrecognized, Emu, Loc, Next, Operand, Stop, DEBUGCTLMSR_BTF,
+    MSR_IA32_DEBUGCTLMSR, MSR_IA32_TSC, R,
 };
 use crate::insn::alu::{alu2, AluOp};
-use crate::ops::{Fault, Ops};
+use crate::ops::{features, Fault, Ops};
 use crate::state::{eflags, CpuState, Outcome, Retire, Seg};
 
 /// Length of the instruction at CS:EIP as this crate decodes it (for
 /// cross-checking the decoder); faults as `emulate_one` would report them.
 pub fn insn_length<O: Ops>(state: &CpuState, ops: &mut O) -> Result<u8, Fault> {
     let d = decode(state, ops)?;
+    if d.desc & DELEGATE != 0 {
+        return Err(Fault::Unhandleable);
+    }
     Ok(d.ip.wrapping_sub(u64::from(state.eip)) as u8)
 }
 
@@ -46,6 +49,9 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
         Ok(d) => d,
         Err(f) => return fault_outcome(f),
     };
+    if d.desc & DELEGATE != 0 {
+        return Outcome::Delegate;
+    }
     let mut emu = Emu {
         ops,
         start: *state,
@@ -80,6 +86,7 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
             Outcome::Exception(ev)
         }
         Err(Stop::Abort(f)) => fault_outcome(f),
+        Err(Stop::Delegate) => Outcome::Delegate,
     }
 }
 
@@ -88,11 +95,20 @@ fn fault_outcome(f: Fault) -> Outcome {
         Fault::Retry => Outcome::Retry,
         Fault::Exception(e) => Outcome::Exception(e),
         Fault::Unhandleable => Outcome::Unhandleable,
+        Fault::Unrecognized => Outcome::Unrecognized,
     }
 }
 
 impl<O: Ops> Emu<'_, O> {
     fn run(&mut self) -> R<()> {
+        // Grp7 and Grp15 forms delegated by their ModRM byte: before any
+        // operand work, whose order x86_emulate() varies per prefix (F3
+        // 0f ae reads its operand before the LOCK check).
+        if matches!(self.d.opcode, 0x101 | 0x1ae)
+            && crate::delegated(0x000f_0000 | u32::from(self.d.opcode & 0xff), self.d.modrm)
+        {
+            return Err(Stop::Delegate);
+        }
         self.fetch_operands()?;
         match self.execute()? {
             Next::Writeback => self.writeback(),
@@ -155,7 +171,10 @@ impl<O: Ops> Emu<'_, O> {
         }
         match d & DST_MASK {
             DST_NONE => {
-                if self.lock && self.d.opcode != 0x1c7 {
+                // The only implicit-operand instruction LOCK may prefix:
+                // CMPXCHG8B (0f c7 /1 with a memory operand).
+                if self.lock && !(self.d.opcode == 0x1c7 && self.d.modrm_reg == 1 && self.d.is_mem)
+                {
                     return Err(ud());
                 }
             }
@@ -366,13 +385,20 @@ impl<O: Ops> Emu<'_, O> {
                 Ok(Next::Writeback)
             }
             0xc6 | 0xc7 => {
+                if self.d.modrm == 0xf8 && self.ops.features() & features::RTM != 0 {
+                    // XBEGIN aborts at once, XABORT is a NOP (no
+                    // transaction is ever active); XBEGIN's target is not
+                    // truncated to 16 bits.
+                    if b & 1 != 0 {
+                        self.op_bytes = 4;
+                        self.jmp_rel(self.src.val)?;
+                        self.r.set_reg(0, 0);
+                    }
+                    self.dst.loc = Loc::None;
+                    return Ok(Next::Writeback);
+                }
                 if self.d.modrm_reg != 0 {
-                    // xabort/xbegin (modrm 0xf8) need RTM: not emulated.
-                    return Err(if self.d.modrm == 0xf8 {
-                        unhandleable()
-                    } else {
-                        ud()
-                    });
+                    return Err(ud());
                 }
                 self.dst.val = self.src.val;
                 Ok(Next::Writeback)
@@ -529,6 +555,8 @@ impl<O: Ops> Emu<'_, O> {
                 Ok(Next::Writeback)
             }
             0xfe | 0xff => self.grp4_5(b),
+            // FWAIT, x87: the FPU's (operands fetched, LOCK refused).
+            0x9b | 0xd8..=0xdf => Err(Stop::Delegate),
             _ => Err(unhandleable()),
         }
     }
@@ -576,8 +604,70 @@ impl<O: Ops> Emu<'_, O> {
                 Ok(Next::Writeback)
             }
             0x0b | 0xb9 | 0xff => Err(ud()),
+            // x86_decode_twobyte() folds a 66/F2/F3 prefix into the
+            // opcode of 0f 18 (SIMD space): no NOP any more, x86_emulate()
+            // does not implement it.
+            0x18 if self.d.has_simd_prefix(self.start.addr_size / 8) => Err(unrecognized()),
             // PREFETCH / hint NOPs: no memory access.
             0x0d | 0x18..=0x1f => Ok(Next::Writeback),
+            0xae => {
+                if crate::delegated(0x000f_00ae, self.d.modrm) {
+                    return Err(Stop::Delegate);
+                }
+                self.fence()
+            }
+            0x34 | 0x35 => self.sysenter_sysexit(b),
+            0x05 | 0x07 => self.syscall_sysret(),
+            // Nothing x86_emulate() implements (GETSEC, RSM included).
+            0x21 | 0x23 => {
+                // MOV from/to DRn: HVM has no read_dr/write_dr hooks.
+                if !self.ring0()? {
+                    return Err(gp0());
+                }
+                Err(unhandleable())
+            }
+            0xc7 => self.grp9(),
+            0x04
+            | 0x0a
+            | 0x0c
+            | 0x24..=0x27
+            | 0x33
+            | 0x36
+            | 0x37
+            | 0x39
+            | 0x3b..=0x3f
+            | 0xa6
+            | 0xa7
+            | 0xaa => Err(unrecognized()),
+            0xb8 => {
+                // POPCNT with F3 (the last of F2/F3); JMPE (none, 66) and
+                // F2 are not implemented.
+                if self.d.rep != crate::decode::Rep::Repe {
+                    return Err(unrecognized());
+                }
+                if self.ops.features() & features::POPCNT == 0 {
+                    return Err(ud());
+                }
+                let v = self.src.val & crate::insn::alu::mask(self.src.bytes);
+                self.dst.val = u64::from(v.count_ones());
+                self.r.eflags &= !eflags::ARITH;
+                if v == 0 {
+                    self.r.eflags |= eflags::ZF;
+                }
+                Ok(Next::Writeback)
+            }
+            0xc3 => {
+                // MOVNTI (any 66/F2/F3 makes it another, unimplemented,
+                // opcode).
+                if self.d.has_simd_prefix(self.start.addr_size / 8) {
+                    return Err(unrecognized());
+                }
+                if self.ops.features() & features::SSE2 == 0 {
+                    return Err(ud());
+                }
+                self.dst.val = self.src.val;
+                Ok(Next::Writeback)
+            }
             0xb0 | 0xb1 => self.cmpxchg_insn(),
             0xc0 | 0xc1 => {
                 // XADD: the register gets the old destination, then ADD.
@@ -609,6 +699,9 @@ impl<O: Ops> Emu<'_, O> {
             }
             0x20 | 0x22 => self.mov_cr(b),
             0x40..=0x4f => {
+                if self.ops.features() & features::CMOV == 0 {
+                    return Err(ud());
+                }
                 if crate::insn::flagsops::test_cc(b, self.r.eflags) {
                     self.dst.val = self.src.val;
                 }

@@ -13,9 +13,60 @@ pub enum Fault {
     Exception(Event),
     /// X86EMUL_UNHANDLEABLE.
     Unhandleable,
+    /// X86EMUL_UNRECOGNIZED (= X86EMUL_UNIMPLEMENTED in Xen 4.17): an
+    /// instruction x86_emulate() does not know or implement. Never an
+    /// op's answer; VMX real mode turns it into #UD for the guest.
+    Unrecognized,
 }
 
 pub type OpResult<T> = Result<T, Fault>;
+
+/// The guest's CPUID features x86_emulate() consults for the instructions
+/// this crate emulates (`vcpu_has_*()` of the domain's CPU policy; for
+/// SERIALIZE Xen's `host_and_vcpu_must_have()`: host and guest). The
+/// values are the ABI's HVM_DEPRIV_RM_F_*.
+pub mod features {
+    /// BMI1: F3 0F BC is TZCNT.
+    pub const BMI1: u32 = 1 << 0;
+    /// ABM: F3 0F BD is LZCNT.
+    pub const LZCNT: u32 = 1 << 1;
+    /// RTM: XBEGIN/XABORT/XEND/XTEST.
+    pub const RTM: u32 = 1 << 2;
+    /// HLE: XTEST.
+    pub const HLE: u32 = 1 << 3;
+    /// SMAP: CLAC/STAC.
+    pub const SMAP: u32 = 1 << 4;
+    /// SERIALIZE (host and guest).
+    pub const SERIALIZE: u32 = 1 << 5;
+    /// TSXLDTRK: XSUSLDTRK/XRESLDTRK.
+    pub const TSXLDTRK: u32 = 1 << 6;
+    /// CLZERO (delegated: not used by this crate).
+    pub const CLZERO: u32 = 1 << 7;
+    /// SEP: SYSENTER/SYSEXIT.
+    pub const SEP: u32 = 1 << 8;
+    /// CR8_LEGACY (AMD's AltMovCr8): LOCK MOV CR0 is MOV CR8.
+    pub const CR8_LEGACY: u32 = 1 << 9;
+    /// CMOV: CMOVcc.
+    pub const CMOV: u32 = 1 << 10;
+    /// SSE2: MOVNTI, LFENCE, MFENCE.
+    pub const SSE2: u32 = 1 << 11;
+    /// MMXEXT or SSE: SFENCE.
+    pub const MMXEXT: u32 = 1 << 12;
+    /// POPCNT (host and guest).
+    pub const POPCNT: u32 = 1 << 13;
+    /// An AMD or Hygon CPU policy (x86_emulate's `amd_like()`).
+    pub const AMD_LIKE: u32 = 1 << 14;
+    /// RDPID.
+    pub const RDPID: u32 = 1 << 15;
+    /// RDRAND (host and guest; delegated: not used by this crate).
+    pub const RDRAND: u32 = 1 << 16;
+    /// RDSEED (host and guest; delegated: not used by this crate).
+    pub const RDSEED: u32 = 1 << 17;
+    /// CX8: CMPXCHG8B.
+    pub const CX8: u32 = 1 << 18;
+    /// All of the above.
+    pub const ALL: u32 = (1 << 19) - 1;
+}
 
 /// Xen's `struct x86_emulate_ops`, restricted to the hooks real-mode
 /// integer instructions use. Offsets are segment-relative as in Xen; the
@@ -105,6 +156,11 @@ pub trait Ops {
     fn write_msr(&mut self, msr: u32, val: u64) -> OpResult<()> {
         let _ = (msr, val);
         Err(Fault::Unhandleable)
+    }
+    /// The guest's [`features`] (Xen's `ctxt->cpu_policy`, which x86_emulate
+    /// reads directly, no op). None by default.
+    fn features(&self) -> u32 {
+        0
     }
     /// CPUID leaf/subleaf → [eax, ebx, ecx, edx].
     fn cpuid(&mut self, leaf: u32, subleaf: u32) -> OpResult<[u32; 4]> {

@@ -181,4 +181,13 @@ pub enum Outcome {
     Exception(Event),
     /// X86EMUL_UNHANDLEABLE: not emulated; nothing committed.
     Unhandleable,
+    /// X86EMUL_UNRECOGNIZED (= X86EMUL_UNIMPLEMENTED): x86_emulate() does
+    /// not know or implement the instruction; nothing committed. Xen's VMX
+    /// real mode raises #UD for it (vmx_realmode_emulate_one()).
+    Unrecognized,
+    /// Not this emulator's: an instruction x86_emulate() runs on state this
+    /// crate has no access to (the FPU/SIMD register file through
+    /// `get_fpu()`, XCR0, PKRU, VMFUNC), see [`crate::delegated`]. Nothing
+    /// committed; the caller runs x86_emulate() for it.
+    Delegate,
 }

@@ -150,13 +150,24 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
-            name: "x87 is unhandleable",
+            name: "x87 is delegated to Xen's x86_emulate()",
             code: &[0xd9, 0xc0],
             setup: nop,
             reads: 0,
             writes: 0,
             check: |o, c, _| {
-                assert_eq!(o, Outcome::Unhandleable);
+                assert_eq!(o, Outcome::Delegate);
+                assert_eq!(c.eip, 0x100);
+            },
+        },
+        Case {
+            name: "an opcode x86_emulate() does not implement is unrecognized",
+            code: &[0x0f, 0x0c],
+            setup: nop,
+            reads: 0,
+            writes: 0,
+            check: |o, c, _| {
+                assert_eq!(o, Outcome::Unrecognized);
                 assert_eq!(c.eip, 0x100);
             },
         },

@@ -200,9 +200,12 @@ static int g_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_leaf *res,
  * them (x86_emulate then returns UNHANDLEABLE) and never run a stub.
  * x86_emulate calls put_fpu unconditionally once get_fpu was tried.
  */
+static int fpu_asked; /* get_fpu was called (under the Rust-side lock) */
+
 static int g_get_fpu(enum x86_emulate_fpu_type type,
                      struct x86_emulate_ctxt *ctxt)
 {
+    fpu_asked = 1;
     return X86EMUL_UNHANDLEABLE;
 }
 
@@ -245,6 +248,7 @@ struct dt_result {
     int ev_pending, ev_vector, ev_type, ev_ec, ev_len;
     uint8_t retire;
     uint8_t upper_dirty; /* some register's upper 32 bits became non-zero */
+    uint8_t fpu;       /* x86_emulate asked for the FPU (get_fpu) */
 };
 
 int dt_emulate(struct dt_regs *r, void *plat, struct dt_result *res)
@@ -276,6 +280,7 @@ int dt_emulate(struct dt_regs *r, void *plat, struct dt_result *res)
     ctxt.lma = false;
     ctxt.data = plat;
 
+    fpu_asked = 0;
     rc = x86_emulate(&ctxt, &dt_ops);
 
     res->rc = rc;
@@ -285,6 +290,7 @@ int dt_emulate(struct dt_regs *r, void *plat, struct dt_result *res)
     res->ev_ec = ctxt.event.error_code;
     res->ev_len = ctxt.event.insn_len;
     res->retire = ctxt.retire.raw;
+    res->fpu = fpu_asked;
     res->upper_dirty =
         ((regs.rax | regs.rcx | regs.rdx | regs.rbx | regs.rsp | regs.rbp |
           regs.rsi | regs.rdi | regs.rip | regs.rflags) >> 32) != 0;

@@ -69,6 +69,9 @@ pub struct Platform {
     pub no_rep_ops: bool,
     /// IA32_DEBUGCTL (bit 1, BTF, makes TF trap on branches only).
     pub debugctl: u64,
+    /// The guest's CPUID features ([`realmode::features`]), as Xen's CPU
+    /// policy in the glue has them: the host's (x86_cpu_policy_fill_native).
+    pub features: u32,
     /// Answer RETRY at op call number n (restartability tests).
     pub retry_at: Option<u64>,
     /// Every memory access: (op call index, is_write, linear, length),
@@ -220,7 +223,70 @@ fn step(i: u64, bpr: u8, df: bool) -> u32 {
     }
 }
 
+/// The host's CPUID as [`realmode::features`] bits: what the glue's CPU
+/// policy (x86_cpu_policy_fill_native()) gives x86_emulate().
+pub fn host_features() -> u32 {
+    use realmode::features as f;
+    use std::arch::x86_64::__cpuid_count;
+    static FEATURES: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *FEATURES.get_or_init(|| {
+        // SAFETY: CPUID is available on every x86-64 CPU.
+        let (l1, l7, e1, e8) = unsafe {
+            let max = __cpuid_count(0, 0).eax;
+            let emax = __cpuid_count(0x8000_0000, 0).eax;
+            (
+                __cpuid_count(1, 0),
+                if max >= 7 {
+                    __cpuid_count(7, 0)
+                } else {
+                    std::mem::zeroed()
+                },
+                __cpuid_count(0x8000_0001, 0),
+                if emax >= 0x8000_0008 {
+                    __cpuid_count(0x8000_0008, 0)
+                } else {
+                    std::mem::zeroed()
+                },
+            )
+        };
+        let bit = |v: u32, n: u32, feat: u32| if v & (1 << n) != 0 { feat } else { 0 };
+        bit(l7.ebx, 3, f::BMI1)
+            | bit(e1.ecx, 5, f::LZCNT)
+            | bit(l7.ebx, 11, f::RTM)
+            | bit(l7.ebx, 4, f::HLE)
+            | bit(l7.ebx, 20, f::SMAP)
+            | bit(l7.edx, 14, f::SERIALIZE)
+            | bit(l7.edx, 16, f::TSXLDTRK)
+            | bit(e8.ebx, 0, f::CLZERO)
+            | bit(l1.edx, 11, f::SEP)
+            | bit(e1.ecx, 4, f::CR8_LEGACY)
+            | bit(l1.edx, 15, f::CMOV)
+            | bit(l1.edx, 26, f::SSE2)
+            | bit(l1.edx, 25, f::MMXEXT)
+            | bit(e1.edx, 22, f::MMXEXT)
+            | bit(l1.ecx, 23, f::POPCNT)
+            | bit(l7.ecx, 22, f::RDPID)
+            | bit(l1.ecx, 30, f::RDRAND)
+            | bit(l7.ebx, 18, f::RDSEED)
+            | bit(l1.edx, 8, f::CX8)
+            | if is_amd_like() { f::AMD_LIKE } else { 0 }
+    })
+}
+
+/// The host's vendor is AMD or Hygon.
+fn is_amd_like() -> bool {
+    // SAFETY: CPUID is available on every x86-64 CPU.
+    let v = std::arch::x86_64::__cpuid_count(0, 0);
+    matches!(
+        (v.ebx, v.edx, v.ecx),
+        (0x6874_7541, 0x6974_6e65, 0x444d_4163) | (0x6f67_7948, 0x6e65_476e, 0x656e_6975)
+    )
+}
+
 impl Ops for Platform {
+    fn features(&self) -> u32 {
+        self.features
+    }
     #[inline(never)]
     fn insn_fetch(&mut self, offset: u64, buf: &mut [u8]) -> OpResult<()> {
         self.calls += 1;
@@ -470,6 +536,7 @@ struct DtResult {
     ev_len: i32,
     retire: u8,
     upper_dirty: u8,
+    fpu: u8,
 }
 
 extern "C" {
@@ -505,7 +572,7 @@ fn rc(r: OpResult<()>, e: *mut DtExc) -> i32 {
             }
             2
         }
-        Err(Fault::Unhandleable) => 3,
+        Err(Fault::Unhandleable | Fault::Unrecognized) => 3,
     }
 }
 
@@ -773,6 +840,9 @@ static XEN_LOCK: Mutex<()> = Mutex::new(());
 pub struct XenRun {
     pub outcome: Outcome,
     pub upper_dirty: bool,
+    /// x86_emulate() asked for the FPU (get_fpu(), which the harness
+    /// refuses: with Xen's hvmemul_get_fpu() it would have gone on).
+    pub fpu: bool,
 }
 
 /// Run Xen's x86_emulate() on `cpu` against `plat`.
@@ -816,11 +886,13 @@ pub fn xen_emulate(cpu: &mut CpuState, plat: &mut Platform) -> XenRun {
             insn_len: res.ev_len as u8,
         }),
         3 => Outcome::Retry,
+        5 => Outcome::Unrecognized,
         _ => Outcome::Unhandleable,
     };
     XenRun {
         outcome,
         upper_dirty: res.upper_dirty != 0,
+        fpu: res.fpu != 0,
     }
 }
 
@@ -960,6 +1032,7 @@ pub fn gen_case(r: &mut Rng) -> Case {
         log: Vec::new(),
         calls: 0,
         no_rep_ops: r.chance(30),
+        features: host_features(),
         retry_at: None,
         debugctl: if r.chance(50) { 2 } else { 0 },
         accesses: Vec::new(),
@@ -981,9 +1054,15 @@ pub fn gen_case(r: &mut Rng) -> Case {
     }
     match r.below(100) {
         0..=79 => insn.push(r.pick(ONE_BYTE)),
-        80..=94 => {
+        80..=92 => {
             insn.push(0x0f);
             insn.push(r.pick(TWO_BYTE));
+        }
+        // The whole two-byte map (the bytes after it are random: 0f 38 /
+        // 0f 3a get a random third byte).
+        93..=95 => {
+            insn.push(0x0f);
+            insn.push(r.next_u64() as u8);
         }
         _ => insn.push(r.next_u64() as u8),
     }
@@ -1012,11 +1091,18 @@ pub struct Stats {
     pub done: u64,
     pub exceptions: u64,
     pub retries: u64,
+    /// Both emulators: X86EMUL_UNRECOGNIZED (#UD in VMX real mode).
+    pub unrecognized: u64,
     pub divergences: u64,
     /// Opcodes (0x0000-0x00ff, 0x0f00-0x0fff) Rust emulated to completion.
     pub covered: std::collections::BTreeSet<u16>,
-    /// Opcodes where Rust said Unhandleable but Xen did something.
+    /// Opcodes where Rust said Unhandleable but Xen did something (or
+    /// would have: it asked for the FPU, which only the harness refuses).
     pub gaps: std::collections::BTreeMap<u16, u64>,
+    /// Of the gaps: those where Xen asked for the FPU.
+    pub fpu_gaps: u64,
+    /// Instructions Rust delegated to Xen's x86_emulate() (per opcode).
+    pub delegated: std::collections::BTreeMap<u16, u64>,
     pub first_divergences: Vec<String>,
     /// A few sample instructions per gap opcode.
     pub gap_samples: Vec<String>,
@@ -1057,18 +1143,37 @@ pub fn compare_case(c: &Case, undefined: u32, st: &mut Stats) -> Option<String> 
     let xo = xr.outcome;
     st.total += 1;
     let key = opcode_key(&c.insn);
+    if ro == Outcome::Delegate {
+        // Xen runs x86_emulate() itself: whatever it does is the answer.
+        *st.delegated.entry(key).or_default() += 1;
+        if rcpu != c.cpu || !rplat.log.is_empty() {
+            st.divergences += 1;
+            return Some(format!(
+                "rust changed state before delegating: {:x?}",
+                c.insn
+            ));
+        }
+        return None;
+    }
     if ro == Outcome::Unhandleable {
-        if xo == Outcome::Unhandleable {
+        if xo == Outcome::Unhandleable && !xr.fpu {
             st.both_unhandleable += 1;
+            if std::env::var_os("DIFF_BOTH").is_some() {
+                println!("BOTH {:02x?} addr{}", &c.insn[..6], c.cpu.addr_size);
+            }
         } else {
             st.rust_unhandleable += 1;
+            if xr.fpu {
+                st.fpu_gaps += 1;
+            }
             let n = st.gaps.entry(key).or_default();
             *n += 1;
-            if *n <= 2 && st.gap_samples.len() < 40 {
+            if *n <= 2 && st.gap_samples.len() < 60 {
                 st.gap_samples.push(format!(
-                    "{:02x?} addr{} -> xen {xo:?}",
+                    "{:02x?} addr{} -> xen {xo:?}{}",
                     &c.insn[..6],
-                    c.cpu.addr_size
+                    c.cpu.addr_size,
+                    if xr.fpu { " (asked for the FPU)" } else { "" }
                 ));
             }
         }
@@ -1088,7 +1193,8 @@ pub fn compare_case(c: &Case, undefined: u32, st: &mut Stats) -> Option<String> 
         }
         Outcome::Exception(_) => st.exceptions += 1,
         Outcome::Retry => st.retries += 1,
-        Outcome::Unhandleable => {}
+        Outcome::Unrecognized => st.unrecognized += 1,
+        Outcome::Unhandleable | Outcome::Delegate => {}
     }
     let mut why = Vec::new();
     if !ev_eq(&ro, &xo) {

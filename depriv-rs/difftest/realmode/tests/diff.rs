@@ -1,6 +1,7 @@
 //! Fixed-seed differential slice: the Rust realmode emulator against Xen's
 //! x86_emulate() on >= 10^5 random real-mode instructions. Fails on any
-//! divergence or decoder length mismatch. DIFF_SEED / DIFF_OPS override.
+//! divergence, decoder length mismatch or gap (refused where x86_emulate()
+//! ran the instruction). DIFF_SEED / DIFF_OPS override.
 
 mod support;
 
@@ -20,4 +21,8 @@ fn realmode_vs_xen_x86_emulate() {
     assert!(st.compared > n / 2, "too few instructions compared");
     assert_eq!(st.divergences, 0, "divergences from Xen's x86_emulate");
     assert_eq!(ls.mismatches, 0, "decoder length mismatches vs iced-x86");
+    assert_eq!(
+        st.rust_unhandleable, 0,
+        "gaps: refused where x86_emulate() ran the instruction"
+    );
 }

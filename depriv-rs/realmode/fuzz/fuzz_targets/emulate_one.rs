@@ -13,6 +13,7 @@ struct Plat<'a> {
     pos: usize,
     segs: [SegReg; 10],
     calls: u32,
+    features: u32,
 }
 
 impl Plat<'_> {
@@ -50,6 +51,9 @@ impl Plat<'_> {
 }
 
 impl Ops for Plat<'_> {
+    fn features(&self) -> u32 {
+        self.features
+    }
     fn insn_fetch(&mut self, _o: u64, buf: &mut [u8]) -> OpResult<()> {
         self.fill(buf)
     }
@@ -182,12 +186,16 @@ fuzz_target!(|data: &[u8]| {
         pos: 0,
         segs,
         calls: 0,
+        // Any guest features.
+        features: u32_at(data, 41) & realmode::features::ALL,
     };
     let mut st = cpu;
     let out = emulate_one(&mut st, &mut p);
     match out {
         Outcome::Okay(_) | Outcome::Exception(_) => {}
-        Outcome::Retry | Outcome::Unhandleable => assert_eq!(st, cpu, "state committed on {out:?}"),
+        Outcome::Retry | Outcome::Unhandleable | Outcome::Unrecognized | Outcome::Delegate => {
+            assert_eq!(st, cpu, "state committed on {out:?}")
+        }
     }
     if let Outcome::Exception(e) = out {
         let mut st2 = st;

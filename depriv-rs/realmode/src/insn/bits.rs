@@ -83,14 +83,36 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     /// BSF/BSR: only ZF changes (x86_emulate clears/sets just ZF); with a
-    /// zero source the destination is left alone. F3-prefixed forms are
-    /// TZCNT/LZCNT on BMI parts: not emulated.
+    /// zero source the destination is left alone. With F3 (the last of
+    /// F2/F3) they are TZCNT/LZCNT if the guest has BMI1/ABM: CF for a zero
+    /// source (the destination then is the operand width), ZF for a zero
+    /// result, the other flags left as they are.
     pub(crate) fn bsf_bsr(&mut self, b: u8) -> R<Next> {
-        if self.d.rep == crate::decode::Rep::Repe {
-            return Err(crate::emu::unhandleable());
-        }
         let v = self.src.val & crate::insn::alu::mask(self.src.bytes);
         self.r.eflags &= !eflags::ZF;
+        let feature = if b == 0xbc {
+            crate::ops::features::BMI1
+        } else {
+            crate::ops::features::LZCNT
+        };
+        if self.d.rep == crate::decode::Rep::Repe && self.ops.features() & feature != 0 {
+            let width = u64::from(self.op_bytes) * 8;
+            self.r.eflags &= !eflags::CF;
+            if v == 0 {
+                self.r.eflags |= eflags::CF;
+                self.dst.val = width;
+            } else {
+                self.dst.val = if b == 0xbc {
+                    u64::from(v.trailing_zeros())
+                } else {
+                    width - 1 - u64::from(63 - v.leading_zeros())
+                };
+                if self.dst.val == 0 {
+                    self.r.eflags |= eflags::ZF;
+                }
+            }
+            return Ok(Next::Writeback);
+        }
         if v == 0 {
             self.r.eflags |= eflags::ZF;
             self.dst.loc = Loc::None;

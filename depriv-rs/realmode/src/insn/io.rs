@@ -62,6 +62,8 @@ impl<O: Ops> Emu<'_, O> {
                     .map_err(|s| match s {
                         crate::emu::Stop::Abort(f) => f,
                         crate::emu::Stop::CommitException(e) => Fault::Exception(e),
+                        // A memory read never delegates.
+                        crate::emu::Stop::Delegate => Fault::Unhandleable,
                     })
             } else {
                 self.ops.read_io(port, bytes).map(|v| val = u64::from(v))

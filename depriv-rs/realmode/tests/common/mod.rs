@@ -30,6 +30,8 @@ pub struct Mock {
     pub inject: Option<(usize, Fault)>,
     /// Value read from any port: port * 0x01010101 ^ 0x5a.
     pub io_seed: u32,
+    /// The guest's CPUID features (an Intel-like CPU with all of them).
+    pub features: u32,
 }
 
 pub fn real_seg(sel: u16) -> SegReg {
@@ -69,6 +71,8 @@ impl Mock {
             calls: 0,
             inject: None,
             io_seed: 0x5a,
+            features: realmode::features::ALL
+                & !(realmode::features::CR8_LEGACY | realmode::features::AMD_LIKE),
         }
     }
 
@@ -119,6 +123,9 @@ impl Default for Mock {
 }
 
 impl Ops for Mock {
+    fn features(&self) -> u32 {
+        self.features
+    }
     fn insn_fetch(&mut self, offset: u64, buf: &mut [u8]) -> OpResult<()> {
         self.tick()?;
         let l = self.lin(Seg::Cs, offset);

@@ -141,6 +141,12 @@ asm (".pushsection .text.real, \"ax\", @progbits\n"
      CASE(btc, "", "btc $3, %edx")
      CASE(bsf, "or $0x100, %ax;", "bsf %ax, %dx")
      CASE(bsr, "or $0x1000, %ecx;", "bsr %ecx, %edi")
+     /* BSF/BSR, or TZCNT/LZCNT where the CPU (and so the guest) has them */
+     CASE(tzcnt, "or $0x100, %ax;", "tzcnt %ax, %dx")
+     CASE(lzcnt, "or $0x1000, %ecx;", "lzcnt %ecx, %edi")
+     /* x87: with hvm_depriv, the payload hands them to x86_emulate() */
+     CASE(x87_fstp, "fninit; fld1;", "fstps (%bx)")
+     CASE(fwait, "", "fwait")
      CASE(setcc, "", "setnz %al; setc %ah; setg %bl; setbe %bh")
      CASE(cmovcc, "", "cmovz %bx, %ax")
      CASE(cmpxchg, "", "cmpxchg %cx, (%bx)")
@@ -268,6 +274,7 @@ DECL(das); DECL(aaa); DECL(aas); DECL(aam); DECL(aad); DECL(cbw); DECL(cwd);
 DECL(cwde); DECL(cdq); DECL(shl1); DECL(shr_cl); DECL(sar_imm); DECL(rol);
 DECL(ror_cl); DECL(rcl); DECL(rcr_cl); DECL(shld); DECL(shrd); DECL(shld_cl);
 DECL(bt); DECL(bts); DECL(btr); DECL(btc); DECL(bsf); DECL(bsr); DECL(setcc);
+DECL(tzcnt); DECL(lzcnt); DECL(x87_fstp); DECL(fwait);
 DECL(cmovcc); DECL(lahf); DECL(sahf); DECL(clc); DECL(stc); DECL(cmc); DECL(cld);
 DECL(std); DECL(sti); DECL(cli); DECL(nop); DECL(pause); DECL(movsb);
 DECL(rep_movsw); DECL(rep_movsb_std); DECL(rep_movsd_a32); DECL(cmpsb);
@@ -315,6 +322,8 @@ static const struct rm_case cases[] = {
     C(shrd, U_SHIFT, S_REGS), C(shld_cl, U_SHIFT, S_REGS),
     C(bt, U_BT, S_REGS), C(bts, U_BT, S_REGS), C(btr, U_BT, S_REGS),
     C(btc, U_BT, S_REGS), C(bsf, U_BSF, S_REGS), C(bsr, U_BSF, S_REGS),
+    C(tzcnt, U_BSF, S_REGS), C(lzcnt, U_BSF, S_REGS),
+    C(x87_fstp, 0, S_REGS), C(fwait, 0, S_REGS),
     C(setcc, 0, S_REGS), C(cmovcc, 0, S_REGS), C(lahf, 0, S_REGS),
     C(sahf, 0, S_REGS), C(clc, 0, S_REGS), C(stc, 0, S_REGS), C(cmc, 0, S_REGS),
     C(cld, 0, S_REGS), C(std, 0, S_REGS), C(sti, 0, S_REGS), C(cli, 0, S_REGS),

@@ -149,8 +149,9 @@ pub fn run_stream(seed: u64, n: u64) -> (Stats, LenStats) {
 
 pub fn report(st: &Stats, ls: &LenStats) {
     println!(
-        "realmode difftest: {} instructions, {} compared (done {}, exception {}, retry {}), rust-unhandleable {} (xen handled), both-unhandleable {}, divergences {}",
-        st.total, st.compared, st.done, st.exceptions, st.retries, st.rust_unhandleable, st.both_unhandleable, st.divergences
+        "realmode difftest: {} instructions, {} compared (done {}, exception {}, retry {}, unrecognized {}), rust-unhandleable {} (xen handled; {} of them asked for the FPU), delegated {}, both-unhandleable {}, divergences {}",
+        st.total, st.compared, st.done, st.exceptions, st.retries, st.unrecognized, st.rust_unhandleable, st.fpu_gaps,
+        st.delegated.values().sum::<u64>(), st.both_unhandleable, st.divergences
     );
     println!("opcodes emulated to completion: {}", st.covered.len());
     println!(
@@ -168,6 +169,12 @@ pub fn report(st: &Stats, ls: &LenStats) {
         "gaps (opcode:count, Xen handled, Rust unhandleable): {}",
         g.join(" ")
     );
+    let dl: Vec<String> = st
+        .delegated
+        .iter()
+        .map(|(k, n)| format!("{k:04x}:{n}"))
+        .collect();
+    println!("delegated to x86_emulate (opcode:count): {}", dl.join(" "));
     for d in &st.first_divergences {
         println!("DIVERGENCE {d}");
     }
