@@ -4,8 +4,8 @@ debug Xen on Bochs' corei7_skylake_x CPU model with baseline guests in
 batches (one CPU, unrestricted guest: real mode runs natively in VMX
 non-root mode), and one with two CPUs and Xen's unrestricted_guest=0
 (vmx_realmode() emulates every real-mode instruction) running vpic,
-realmode and rm-firmware; hvm_depriv=0 (the deprivileged mode is SVM-only
-so far: Xen refuses it on VMX).  Checks: Xen found VMX with EPT, VPID and
+realmode and rm-firmware, with hvm_depriv=0 and again with hvm_depriv=1
+(every real-mode instruction through the payload).  Checks: Xen found VMX with EPT, VPID and
 unrestricted guest, and used HAP (1 check); each guest's verdict in the
 first boot (1 check each); the second boot: Xen brought up both CPUs and ran
 without unrestricted guest (1 check), each guest's verdict (1 check each;
@@ -13,7 +13,7 @@ realmode must have found that forced emulation does not work inside
 vmx_realmode() and run its cases natively, i.e. all emulated); the digests
 of realmode and rm-firmware (what they observed, "DIGEST <hex>") equal in
 both boots (1 check each): the CPU and Xen's emulator must give the same
-results.  About 10 minutes on a 2-core machine beside two QEMU runs (see
+results.  About 11 minutes on a 2-core machine beside another Bochs run (see
 tests/harness/README.md).
 
 Knobs: HVM_BOCHS_BATCHES (the SPECs, space-separated; default
@@ -22,9 +22,8 @@ guests of 50-guests, vrtc alone as it times RTC periods), HVM_BOCHS_OPTS
 (Xen options, default "hvm_depriv=0 hvm_fep=1"), HVM_BOCHS_RM_BOOTS (the
 further two-CPU boots running RM_GUESTS whose digests must equal the first
 boot's: ';'-separated Xen options added to HVM_BOCHS_OPTS, one boot each;
-default "unrestricted_guest=0"; once the deprivileged mode exists on VMX,
-"unrestricted_guest=0;hvm_depriv=1 unrestricted_guest=0" compares =0 and =1
-as well).
+default "unrestricted_guest=0;hvm_depriv=1 unrestricted_guest=0": the C
+emulator and the payload each emulating every real-mode instruction).
 """
 import os
 import sys
@@ -39,7 +38,8 @@ from hvmharness.spec import parse  # noqa: E402
 BATCHES = os.environ.get("HVM_BOCHS_BATCHES",
                          "vpic+realmode+reg-integrity+evtchn-gsi+rm-firmware vrtc").split()
 OPTS = os.environ.get("HVM_BOCHS_OPTS", "hvm_depriv=0 hvm_fep=1")
-RM_BOOTS = [o.strip() for o in os.environ.get("HVM_BOCHS_RM_BOOTS", "unrestricted_guest=0").split(";")
+RM_BOOTS = [o.strip() for o in os.environ.get(
+    "HVM_BOCHS_RM_BOOTS", "unrestricted_guest=0;hvm_depriv=1 unrestricted_guest=0").split(";")
             if o.strip()]
 # The guests of those boots, one batch; the digests of DIGESTS among them
 # must equal the first boot's.

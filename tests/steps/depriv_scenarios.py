@@ -28,6 +28,8 @@ SCENARIOS = {
     "rtc-short-period": "RTC request 4/0x70 refused (error -22)",
     "watchdog-syscalls": "call ran past its budget",
     "rtc-stretch": "calls since the last VM entry ran past the budget",
+    # A real-mode FWAIT (forced emulation) delegated after a memory read.
+    "rm-delegate": "real-mode result (delegated after an access 0x9b) refused (error -22)",
 }
 
 # Where Intel VMX differs: SYSENTER is valid in 64-bit mode on Intel, and Xen

@@ -177,7 +177,8 @@
 #define HVM_DEPRIV_ST_PIC_ACK_STUCK     26  /* every PIC acknowledge from now on finds no vector and leaves the output high */
 #define HVM_DEPRIV_ST_RTC_STRETCH       27  /* every RTC call from now on spins (a1 << 16 TSC cycles) and re-records its timer's expiry */
 #define HVM_DEPRIV_ST_SYSENTER          28  /* SYSENTER at ring 3: #UD (AMD, long mode) or #GP (Intel: Xen's SYSENTER_CS is 0 in a call) */
-#define HVM_DEPRIV_ST_MAX               28
+#define HVM_DEPRIV_ST_RM_DELEGATE_AFTER_ACCESS 29 /* the next REALMODE call reads guest memory, then delegates */
+#define HVM_DEPRIV_ST_MAX               29
 /*
  * The self-test port's RUN: REQ_SELFTEST with a0 = the scenario (the low
  * byte of the latched argument) and a1 = the bits above it.

@@ -487,6 +487,12 @@ pub fn run() -> Reply {
     if trap::RM_STRAY.take() {
         stray(&mut XenOps);
     }
+    if trap::RM_DELEGATE_AFTER_ACCESS.take() {
+        let mut byte = [0u8; 1];
+        let _ = XenOps.read(Seg::Ds, 0, &mut byte);
+        hand_over(&cpu, abi::HVM_DEPRIV_RM_DELEGATE as u8, 0);
+        return Ok(0);
+    }
 
     let (rc, retire) = match realmode::emulate_one(&mut cpu, &mut XenOps) {
         Outcome::Okay(retire) => (abi::HVM_DEPRIV_RM_OKAY, retire_bits(&retire)),

@@ -26,6 +26,7 @@ pub fn run(scenario: u64, param: u64) -> Reply {
         abi::HVM_DEPRIV_ST_PIC_ACK_STUCK => trap::PIC_ACK_STUCK.arm(),
         abi::HVM_DEPRIV_ST_RTC_STRETCH => trap::rtc_stretch_arm(param << 16),
         abi::HVM_DEPRIV_ST_RM_STRAY => trap::RM_STRAY.arm(),
+        abi::HVM_DEPRIV_ST_RM_DELEGATE_AFTER_ACCESS => trap::RM_DELEGATE_AFTER_ACCESS.arm(),
         abi::HVM_DEPRIV_ST_WATCHDOG_SYSCALLS => trap::RM_SYSCALL_SPIN.arm(),
         abi::HVM_DEPRIV_ST_RTC_SHORT_PERIOD => trap::RTC_SHORT_PERIOD.arm(),
         abi::HVM_DEPRIV_ST_GDT_SCAN => gdt_scan(),

@@ -63,6 +63,14 @@ pub const PIC_BAD_EDGE: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 16, 0x7069_6
 /// one of these (tests/xtf/tests/depriv-rm-tie).
 pub const RM_STRAY: Trap = Trap::new(abi::STATE_SCRATCH + 256 - 24, 0x726d_5f73_7472_6179);
 
+/// HVM_DEPRIV_ST_RM_DELEGATE_AFTER_ACCESS: the next REALMODE call reads a
+/// byte of guest memory, then hands the instruction to Xen's x86_emulate()
+/// whatever it is, which would make its accesses again: Xen must refuse
+/// the delegation (and crash the domain).  The 80th last bytes of the
+/// scratch area.
+pub const RM_DELEGATE_AFTER_ACCESS: Trap =
+    Trap::new(abi::STATE_SCRATCH + 256 - 80, 0x726d_5f64_656c_6721);
+
 /// HVM_DEPRIV_ST_RTC_SHORT_PERIOD: the next RTC call asks Xen for a
 /// periodic timer of 1 us, below the shortest period an RTC rate makes
 /// (30.5 us; 122 us with the 32 kHz time base): Xen must refuse it.  The
