@@ -32,6 +32,21 @@ def have_xen(flavour="debug"):
     return os.path.isfile(os.path.join(BUILD, f"xen-{flavour}", "xen"))
 
 
+def prepare(checks, total, guests, flavour="debug"):
+    """What a boot step needs before it boots: the Xen flavour built, the
+    guests @tests and the dom0 image built.  Fails all @total checks of
+    @checks and ends the step (checks.finish()) if anything is missing."""
+    if not have_xen(flavour):
+        checks.fail(f"build/xen-{flavour}/xen missing (make xen-{flavour})", total)
+        checks.finish()
+    if not build_guests(guests):
+        checks.fail("guest build failed", total)
+        checks.finish()
+    if not build_dom0():
+        checks.fail("dom0 image build failed", total)
+        checks.finish()
+
+
 # The machines the steps boot run at the step's own priority, not under
 # `nice` as the builds do: a TCG machine under nice 10 next to two CPU-bound
 # processes at nice 0 gets about a tenth of a CPU, and everything its

@@ -67,15 +67,7 @@ why = None if step.replaying() else BochsVmx().available()
 if why:
     checks.fail(f"bochs-vmx: {why}", total)
     checks.finish()
-if not step.have_xen("debug"):
-    checks.fail("build/xen-debug/xen missing (make xen-debug)", total)
-    checks.finish()
-if not step.build_guests(sorted(set(guests + RM_GUESTS))):
-    checks.fail("guest build failed", total)
-    checks.finish()
-if not step.build_dom0():
-    checks.fail("dom0 image build failed", total)
-    checks.finish()
+step.prepare(checks, total, sorted(set(guests + RM_GUESTS)))
 
 start = time.time()
 try:

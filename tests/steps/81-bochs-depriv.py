@@ -66,15 +66,7 @@ why = None if step.replaying() else BochsVmx().available()
 if why:
     checks.fail(f"bochs-vmx: {why}", total)
     checks.finish()
-if not step.have_xen("debug"):
-    checks.fail("build/xen-debug/xen missing (make xen-debug)", total)
-    checks.finish()
-if not step.build_guests(guests):
-    checks.fail("guest build failed", total)
-    checks.finish()
-if not step.build_dom0():
-    checks.fail("dom0 image build failed", total)
-    checks.finish()
+step.prepare(checks, total, guests)
 
 start = time.time()
 try:

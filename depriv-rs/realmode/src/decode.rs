@@ -265,8 +265,16 @@ impl Decoded {
     /// An instruction delegated to Xen as soon as its opcode was read.
     fn delegated(opcode: u16, lock: bool, rep: Rep, op_bytes: u8, ad_bytes: u8, ip: u64) -> Self {
         Decoded {
+            ip,
+            ..Self::bare(opcode, DELEGATE, lock, rep, op_bytes, ad_bytes)
+        }
+    }
+
+    /// The opcode and its prefixes, before any ModRM, operand or immediate.
+    fn bare(opcode: u16, desc: u16, lock: bool, rep: Rep, op_bytes: u8, ad_bytes: u8) -> Self {
+        Decoded {
             opcode,
-            desc: DELEGATE,
+            desc,
             op_bytes,
             ad_bytes,
             lock,
@@ -282,7 +290,7 @@ impl Decoded {
             is_mem: false,
             imm1: 0,
             imm2: 0,
-            ip,
+            ip: 0,
         }
     }
 
@@ -408,26 +416,7 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
         return Err(Fault::Unhandleable);
     }
 
-    let mut dec = Decoded {
-        opcode,
-        desc: d,
-        op_bytes,
-        ad_bytes,
-        lock,
-        rep,
-        modrm: 0,
-        modrm_mod: 0xff,
-        modrm_reg: 0,
-        modrm_rm: 0,
-        ea: Mem {
-            seg: Seg::Ds,
-            off: 0,
-        },
-        is_mem: false,
-        imm1: 0,
-        imm2: 0,
-        ip: 0,
-    };
+    let mut dec = Decoded::bare(opcode, d, lock, rep, op_bytes, ad_bytes);
 
     if d & MODRM != 0 {
         let modrm = f.u8(ops)?;
