@@ -270,6 +270,9 @@ class SerialLog:
             out += [tuple(w.split("=", 1)) for w in line.split() if "=" in w]
         return out
 
+    def watchdog_stop(self, domid, vcpu=0):
+        return watchdog_stop(self.text, domid, vcpu)
+
 
 def digest_diff(a, b, most=12):
     """The cases whose digests differ between two case_digests() lists, as
@@ -278,6 +281,3 @@ def digest_diff(a, b, most=12):
         return [f"per-case digests: {len(a)} vs {len(b)} cases"]
     diff = [f"case {i} {na}: {da} vs {db}" for i, ((na, da), (_, db)) in enumerate(zip(a, b)) if da != db]
     return diff[:most] + ([f"... {len(diff) - most} more"] if len(diff) > most else [])
-
-    def watchdog_stop(self, domid, vcpu=0):
-        return watchdog_stop(self.text, domid, vcpu)
