@@ -355,7 +355,7 @@ res = run(["vpic"], label, out=f"{label}.out", paging="hap",
           xen_opts=["hvm_depriv=1 watchdog watchdog_timeout=2"])
 lowered = bool(res and "hvm_depriv: budget 1000000 us lowered to 250000 us to stay within the NMI "
                "watchdog's 2 s timeout" in res.log
-               and res.log.search(r"deprivileged emulation enabled: .* budget 250000 us"))
+               and res.log.search(r"deprivileged emulation enabled \(SVM\): .* budget 250000 us"))
 checks.check(lowered, "NMI watchdog on (2 s): the budget is lowered to 250000 us, saying so"
              if lowered else f"NMI watchdog on (2 s): no lowered budget reported "
              f"(see build/results/guests/{label}.log)")
