@@ -2,8 +2,8 @@
  * rtc-uie: wait for N RTC update interrupts through /dev/rtc0, as a program
  * using the RTC does (rtc(4): RTC_UIE_ON, then each read() blocks until the
  * next interrupt).  The rtc-cmos driver makes them with the chip's alarm
- * (alarm registers + REG_B AIE), so each one is an IRQ 8 through the slave
- * 8259 and the cascade.  No libc (the guest initramfs has only busybox): raw
+ * (alarm registers + REG_B AIE), an IRQ 8 through the slave 8259 and the
+ * cascade (or none, for an alarm due before it was programmed: see init).  No libc (the guest initramfs has only busybox): raw
  * x86-64 Linux system calls.  Exit status: 0 after N interrupts, 1 open
  * failed, 2 RTC_UIE_ON failed, 3 read failed.
  *
