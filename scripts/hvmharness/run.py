@@ -237,6 +237,9 @@ def follow(running, log, watcher, boot_timeout, mach, say=lambda s: None):
             for st in [st for st in stages if st[0] in line]:
                 stages.remove(st)
                 say(f"  [{mach.name}] '{st[0]}' after {time.time() - t0:.0f}s")
+            # Where a slow machine's time goes: each batch's start and the end.
+            if mach.stages and line.startswith(("HARNESS: batch", "HARNESS: all done")):
+                say(f"  [{mach.name}] '{line.strip()[:70]}' after {time.time() - t0:.0f}s")
         if running.poll() is not None:
             break
         if time.time() > deadline:
