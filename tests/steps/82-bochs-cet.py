@@ -17,7 +17,6 @@ HVM_BOCHS_CET_OPTS (Xen options, default "hvm_depriv=0").
 """
 import os
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
@@ -43,12 +42,11 @@ total = 3 + len(guests)
 
 
 def bochsrc_of(mach):
-    """The bochsrc @mach writes and the MSR file it names (text or None)."""
+    """The bochsrc @mach writes and the MSR file it names (text or None),
+    as BochsVmx.start() makes them."""
     msrs = mach.msrs()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "msrs.def") if msrs else None
-        return mach.bochsrc("boot.iso", "serial.log", "bochs.log", path), \
-            mach.msrs_file(msrs) if msrs else None
+    return (mach.bochsrc("boot.iso", "serial.log", "bochs.log", "msrs.def" if msrs else None),
+            mach.msrs_file(msrs) if msrs else None)
 
 
 cet_rc, cet_msrs = bochsrc_of(BochsCet())
