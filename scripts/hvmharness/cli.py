@@ -31,9 +31,11 @@ Examples:
     run-xen.sh 'save-restore@sr+vpic'
     run-xen.sh --disk sr.img save-restore@save-disk; run-xen.sh --disk sr.img save-restore@restore-disk
 
-Machines: --machine qemu-svm (QEMU TCG, AMD SVM; default) or bochs-vmx
-(Bochs, Intel VMX; see tests/harness/README.md), e.g.
+Machines: --machine qemu-svm (QEMU TCG, AMD SVM; default), bochs-vmx
+(Bochs, Intel VMX) or bochs-cet (Bochs' tigerlake model: VMX, and CET for
+Xen); see tests/harness/README.md, e.g.
     run-xen.sh --machine bochs-vmx --xen-opt "hvm_depriv=0 hvm_fep=1" 'vpic+realmode' vrtc
+    run-xen.sh --machine bochs-cet --xen-opt hvm_depriv=0 vpic
 
 The serial log is kept (default build/results/guests/LABEL.log); a table and
 "N passed, N failed" are printed; the exit status is 0 only if every guest
@@ -55,19 +57,21 @@ def parse_args(argv):
     ap.add_argument("specs", nargs="+", metavar="SPEC")
     ap.add_argument("--machine", choices=sorted(MACHINES), default="qemu-svm",
                     help="the emulated machine (default qemu-svm: QEMU TCG, AMD SVM; "
-                    "bochs-vmx: Bochs, Intel VMX with EPT/VPID/unrestricted guest)")
+                    "bochs-vmx: Bochs, Intel VMX with EPT/VPID/unrestricted guest; "
+                    "bochs-cet: the same on Bochs' tigerlake model, with CET)")
     ap.add_argument("--flavour", default="debug", help="build/xen-FLAVOUR/xen (default debug)")
     ap.add_argument("--xen", help="explicit hypervisor image (overrides --flavour)")
     ap.add_argument("--paging", choices=sorted({p for m in MACHINES.values() for p in m.paging}),
-                    help="guest paging (default: shadow on qemu-svm, hap on bochs-vmx)")
+                    help="guest paging (default: shadow on qemu-svm, hap on bochs-vmx/bochs-cet)")
     ap.add_argument("--cpu", help="the machine's CPU model (QEMU -cpu, overriding the one --paging "
-                    "picks; Bochs cpu: model=, default corei7_skylake_x)")
+                    "picks; Bochs cpu: model=, default corei7_skylake_x, bochs-cet tigerlake; "
+                    "tigerlake and corei7_icelake_u get IA32_MISC_ENABLE fast strings on)")
     ap.add_argument("--xen-opt", action="append", default=[], metavar="OPT",
                     help="extra Xen command-line option (repeatable; space-separated allowed)")
     ap.add_argument("--guest-timeout", type=int, default=90, help="seconds per batch of guests, "
                     "by dom0's clock (under Bochs, emulated time)")
     ap.add_argument("--boot-timeout", type=int, help="wall seconds for the whole machine run "
-                    "(default qemu-svm: 180 + guest timeout x batches; bochs-vmx: "
+                    "(default qemu-svm: 180 + guest timeout x batches; bochs-vmx, bochs-cet: "
                     "900 + (4 x guest timeout + 90 x guests) per batch)")
     ap.add_argument("--mem", type=int, default=1024, help="machine memory in MiB")
     ap.add_argument("--smp", type=int, default=1, help="machine CPUs, i.e. Xen's pCPUs (default 1; "
