@@ -2,7 +2,7 @@
 tests/xtf/tests/depriv-NAME run scenario NAME, see
 depriv-rs/payload/src/selftest.rs) and the report Xen must print for each
 as it crashes the victim: "dNv0: hvm_depriv: <report>".  Shared by the
-containment steps (60-depriv under QEMU/SVM, 81-bochs-depriv under
+containment steps (60-depriv under QEMU/SVM, 80-bochs-vmx under
 Bochs/VMX)."""
 
 # scenario: expected report, as on AMD SVM
