@@ -256,6 +256,10 @@ class SerialLog:
     def guest_failure_lines(self, domid):
         return guest_failure_lines(self.text, domid)
 
+    def failure_details(self, g):
+        """Guest @g's failure lines, as a check's details ("FAIL NAME: ...")."""
+        return [f"FAIL {g.name}: {line}" for line in self.guest_failure_lines(g.domid)]
+
     def digest(self, domid):
         """The guest's "DIGEST <hex>" line (tests/xtf/tests/lib/digest.h):
         the hex string of its last one, or None."""

@@ -387,14 +387,14 @@ class BochsVmx(Machine):
         iso = self.iso(workdir, xen, xen_cmdline, kernel, kernel_cmdline, initrd)
         # Bochs' own log stays beside the serial log.
         bochs_log = os.path.splitext(serial_log)[0] + ".bochs.log"
-        msrs = None
-        if self.msrs():
-            msrs = os.path.join(workdir, "msrs.def")
-            with open(msrs, "w") as f:
-                f.write(self.msrs_file(self.msrs()))
+        msrs, msrs_path = self.msrs(), None
+        if msrs:
+            msrs_path = os.path.join(workdir, "msrs.def")
+            with open(msrs_path, "w") as f:
+                f.write(self.msrs_file(msrs))
         rc = os.path.join(workdir, "bochsrc")
         with open(rc, "w") as f:
-            f.write(self.bochsrc(iso, serial_log, bochs_log, msrs))
+            f.write(self.bochsrc(iso, serial_log, bochs_log, msrs_path))
         # The built-in debugger: continue at once, quit when it stops.
         cmds = os.path.join(workdir, "debugger-commands")
         with open(cmds, "w") as f:

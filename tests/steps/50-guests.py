@@ -105,7 +105,7 @@ def guest_check(res, g, depriv, prefix):
         what += "passed" if g.ok else f"failed ({g.why})"
     if not good:
         # The guest's own failure lines, for the step summary (CI shows a tail).
-        details = [f"FAIL {g.name}: {line}" for line in res.log.guest_failure_lines(g.domid)]
+        details = res.log.failure_details(g)
     checks.check(good, what, details)
 
 

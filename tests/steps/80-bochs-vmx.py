@@ -57,6 +57,7 @@ from hvmharness import Checks, HarnessError, boot, step  # noqa: E402
 from hvmharness.log import digest_diff  # noqa: E402
 from hvmharness.machine import BochsVmx  # noqa: E402
 from hvmharness.spec import parse  # noqa: E402
+from hvmharness.verdict import depriv_work  # noqa: E402
 from depriv_scenarios import SCENARIOS, report  # noqa: E402
 
 PER_BATCH = int(os.environ.get("HVM_BOCHS_DEPRIV_PER_BATCH", "11"))
@@ -101,18 +102,20 @@ def batches():
 
 def guest_check(checks, log, g, what, good=None, why=None):
     good = g.ok if good is None else good
-    details = [] if good else [f"FAIL {g.name}: {line}" for line in log.guest_failure_lines(g.domid)]
     checks.check(good, f"{what}{g.name}: expected {g.expect}, got {g.result or '-'}"
                  f"{' (crashed)' if g.crashed else ''}"
-                 + ("" if good else f" - {why or g.why}"), details)
+                 + ("" if good else f" - {why or g.why}"), [] if good else log.failure_details(g))
 
 
-def counters_check(checks, log, g, want, what=""):
-    cnt = log.vcpu_counters(g.domid) if g.domid is not None else None
-    for k in want.get(g.test, []):
-        n = (cnt or {}).get(k, 0)
-        checks.check(n > 0, f"{what}{g.name}: {k}={n} (run by the payload)")
-    return cnt or {}
+def work_check(checks, log, g, want, what=""):
+    """For a guest of @want: the payload did its work (each counter of
+    want[guest] > 0) and contained nothing (depriv_work())."""
+    if g.test not in want:
+        return
+    good, cnt, problems = depriv_work(log, g.domid, want[g.test])
+    checks.check(good, f"{what}{g.name}: run by the payload ("
+                 + " ".join(f"{k}={cnt.get(k, 0)}" for k in want[g.test]) + "), nothing contained"
+                 + (f" -- {', '.join(problems)}" if problems else ""))
 
 
 checks = Checks()
@@ -120,9 +123,9 @@ SPECS = batches()
 guests = sorted({g.test for specs in [SPECS] + [[s] for _, _, s, _ in UG0] for b in parse(specs) for g in b})
 n_ug0 = [len(parse([s])[0]) for _, _, s, _ in UG0]
 total = (len(XEN_VMX) + len(BOOT_LINES) + 1 + sum(len(b) for b in parse(SPECS))
-         + 2 * len(SCENARIOS) + sum(len(v) for v in WANT.values())
+         + 2 * len(SCENARIOS) + len(WANT)
          + sum(1 + n + len(DIGESTS) for n in n_ug0)
-         + 2 + sum(len(v) for v in WANT_UG0.values()))
+         + 1 + len(WANT_UG0))
 why = None if step.replaying() else BochsVmx().available()
 if why:
     checks.fail(f"bochs-vmx: {why}", total)
@@ -158,7 +161,7 @@ for g in res.guests:
         cl = (cnt or {}).get("monitor-tables-cleared")
         checks.check(cl is not None and mt >= 1 and cl == mt,
                      f"{g.name}: every monitor table mapped was cleared ({mt} mapped, {cl} cleared)")
-    counters_check(checks, res.log, g, WANT)
+    work_check(checks, res.log, g, WANT)
 digests = {g.test: res.log.digest(g.domid) for g in res.guests if g.test in DIGESTS}
 cases = {g.test: res.log.case_digests(g.domid) for g in res.guests if g.test in DIGESTS}
 
@@ -179,11 +182,8 @@ for o, n, r in ug0:
             good, why = False, "did not run native-only (FEP works in vmx_realmode()?)"
         guest_check(checks, r.log, g, what, good, why)
         if on:
-            cnt = counters_check(checks, r.log, g, WANT_UG0, what)
+            work_check(checks, r.log, g, WANT_UG0, what)
             if g.test == "realmode":
-                bad = {k: cnt.get(k, 0) for k in ("faults", "watchdog", "syscall-errors")}
-                checks.check(cnt != {} and not any(bad.values()), what + f"{g.name}: nothing contained "
-                             f"({', '.join(f'{k}={v}' for k, v in bad.items())})")
                 # Its x87/FWAIT cases: the delegation policy (xen-patches/0036),
                 # logged once per domain (the per-vCPU counter line has no
                 # realmode-xen).

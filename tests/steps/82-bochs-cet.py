@@ -83,7 +83,6 @@ up = "HARNESS: dom0 up" in res.log
 checks.check(up and not bad, "bochs-cet: dom0 up, fast strings kept, no page-table write refused"
              + ("" if up else " -- dom0 not up") + (f" (log: {'; '.join(bad)})" if bad else ""))
 for g in res.guests:
-    details = [] if g.ok else [f"FAIL {g.name}: {line}" for line in res.log.guest_failure_lines(g.domid)]
     checks.check(g.ok, f"bochs-cet {OPTS}: {g.name}: " + ("passed" if g.ok else f"failed ({g.why})"),
-                 details)
+                 [] if g.ok else res.log.failure_details(g))
 checks.finish(f"bochs-cet ({GUESTS}; boot {res.seconds:.0f}s; step {time.time() - start:.0f}s)")
