@@ -15,7 +15,8 @@ entry=hvm_depriv_entry
 
 # -sse,-sse2 keeps LLVM from using vector registers for byte loops (Xen
 # does not save the guest's FPU state around a call).  PIE: only PC-relative
-# references.
+# references.  No -Z cf-protection: the payload runs at ring 3 without IBT
+# and must carry no ENDBR bytes (the checker's endbr-pattern rule).
 export RUSTFLAGS="-C target-feature=-sse,-sse2,-avx,-avx2 -C relocation-model=pie -C code-model=small -C force-frame-pointers=yes"
 export CARGO_TARGET_DIR=$target_dir
 mkdir -p "$target_dir"

@@ -21,6 +21,16 @@ state page and its stack.  So the object must have:
   undecodable          no bytes objdump cannot decode in the text
   panic-path           no core::panicking / core::fmt code linked in
   size-budget          text + rodata within the budget
+  endbr-pattern        no ENDBR64/ENDBR32 bytes (f3 0f 1e fa/fb) and no seal
+                       poison (66 0f 1f 01) anywhere in an allocated section,
+                       instruction or not: the payload sits in Xen's RX text
+                       region, where Xen's IBT check (check-endbr.sh, .text
+                       only) does not look, so such bytes would be a ring-0
+                       indirect-branch landing pad; the payload runs at
+                       ring 3 without IBT and needs none.  The bytes checked
+                       are those Xen's link leaves: PC-relative relocations
+                       are applied for its layout (text, then rodata at the
+                       next page, gaps filled with int3)
 
 On success it prints one summary line; on failure one line per violation,
 each naming the rule and the offending symbol/instruction/section, and
@@ -35,6 +45,10 @@ import sys
 ENTRY = "hvm_depriv_entry"
 PREFIX = ".hvm_deprivileged."
 DEFAULT_BUDGET = 256 * 1024
+# Xen's xen.lds.S: .hvm_deprivileged.text at a page boundary, then the
+# rodata at the next one, the gap filled with 0xcc.
+PAGE_SIZE = 4096
+XEN_FILL = 0xcc
 
 # x86-64 relocation types (psABI).  PC-relative ones are position independent
 # as long as their target moves with the payload.
@@ -50,6 +64,12 @@ SIMD_REGISTER = re.compile(r"%(x|y|z)mm\d+|%mm\d\b|%st\b|%st\(\d\)|%k[0-7]\b")
 SEGMENT_BASE_MNEMONIC = {"rdfsbase", "wrfsbase", "rdgsbase", "wrgsbase", "swapgs", "fs", "gs"}
 FS_GS_OPERAND = re.compile(r"%[fg]s\b")
 PANIC_SYMBOL = re.compile(r"panicking|core::fmt|4core3fmt|panic_fmt|panic_bounds_check|rust_begin_unwind")
+# What Xen's tools/check-endbr.sh rejects in .text unless it is an endbr64
+# instruction Xen put there: endbr64, endbr32, and the poison ("nopw (%rcx)")
+# Xen seals unused endbr64s with.
+ENDBR_PATTERN = re.compile(rb"\xf3\x0f\x1e[\xfa\xfb]|\x66\x0f\x1f\x01")
+ENDBR_NAME = {b"\xf3\x0f\x1e\xfa": "endbr64", b"\xf3\x0f\x1e\xfb": "endbr32", b"\x66\x0f\x1f\x01": "seal poison"}
+PC_RELATIVE_WIDTH = {"R_X86_64_PC32": 4, "R_X86_64_PLT32": 4, "R_X86_64_PC64": 8, "R_X86_64_PC16": 2, "R_X86_64_PC8": 1}
 
 
 def run(*argv):
@@ -62,34 +82,34 @@ def run(*argv):
 
 
 def sections(path):
-    """[(index, name, type, size, flags)] from readelf -S -W."""
+    """[(index, name, type, size, flags, file offset)] from readelf -S -W."""
     out = []
-    row = re.compile(r"^\s*\[\s*(\d+)\]\s+(\S+)\s+(\S+)\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)\s+[0-9a-f]+\s+(\S*)\s+\d+\s+\d+\s+\d+$")
+    row = re.compile(r"^\s*\[\s*(\d+)\]\s+(\S+)\s+(\S+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+(\S*)\s+\d+\s+\d+\s+\d+$")
     for line in run("readelf", "-S", "-W", path).splitlines():
         m = row.match(line)
         if m and m.group(1) != "0":
-            idx, name, typ, size, flags = m.groups()
+            idx, name, typ, off, size, flags = m.groups()
             # A flags column may be empty: then the regex shifted; normalise.
             if flags.isdigit():
                 flags = ""
-            out.append((int(idx), name, typ, int(size, 16), flags))
+            out.append((int(idx), name, typ, int(size, 16), flags, int(off, 16)))
     return out
 
 
 def symbols(path):
-    """[(name, type, bind, ndx)] from readelf -s -W (all symbol tables)."""
+    """[(name, type, bind, ndx, index, value)] from readelf -s -W (all symbol tables)."""
     out = []
-    row = re.compile(r"^\s*\d+:\s+[0-9a-f]+\s+\d+\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s*(.*)$")
+    row = re.compile(r"^\s*(\d+):\s+([0-9a-f]+)\s+\d+\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s*(.*)$")
     for line in run("readelf", "-s", "-W", path).splitlines():
         m = row.match(line)
         if m:
-            typ, bind, ndx, name = m.groups()
-            out.append((name.strip(), typ, bind, ndx))
+            num, value, typ, bind, ndx, name = m.groups()
+            out.append((name.strip(), typ, bind, ndx, int(num), int(value, 16)))
     return out
 
 
 def relocations(path):
-    """[(section, type, symbol)] from readelf -r -W."""
+    """[(section, type, symbol, offset, symbol index, addend)] from readelf -r -W."""
     out = []
     current = None
     for line in run("readelf", "-r", "-W", path).splitlines():
@@ -97,11 +117,13 @@ def relocations(path):
         if m:
             current = m.group(1)
             continue
-        m = re.match(r"^[0-9a-f]+\s+[0-9a-f]+\s+(R_X86_64_\w+)\s*(?:[0-9a-f]+\s+)?(.*)$", line)
+        m = re.match(r"^([0-9a-f]+)\s+([0-9a-f]+)\s+(R_X86_64_\w+)\s*(?:[0-9a-f]+\s+)?(.*)$", line)
         if m and current is not None:
-            sym = m.group(2).strip()
+            sym = m.group(4).strip()
+            a = re.search(r"\s([+-])\s*([0-9a-f]+)$", sym)
+            addend = (-1 if a.group(1) == "-" else 1) * int(a.group(2), 16) if a else 0
             sym = re.sub(r"\s*[+-]\s*[0-9a-f]+$", "", sym)
-            out.append((current, m.group(1), sym))
+            out.append((current, m.group(3), sym, int(m.group(1), 16), int(m.group(2), 16) >> 32, addend))
     return out
 
 
@@ -133,13 +155,74 @@ def instructions(path, text_sections):
     return out
 
 
+def linked_image(path, alloc, syms, relocs):
+    """The allocated sections' bytes as Xen's link leaves them.
+
+    Returns (image, bases, relocated): the sections laid out as xen.lds.S
+    does (text first, each section at a page boundary, gaps XEN_FILL), with
+    every PC-relative relocation to a payload symbol applied (value S + A - P
+    there; the object holds 0 in its place).  Other relocations are rejected
+    by their own rules and keep their placeholder.  relocated: the image
+    offsets of relocated bytes."""
+    order = [s for s in alloc if "X" in s[4]] + [s for s in alloc if "X" not in s[4]]
+    bases, end = {}, 0
+    for idx, _, _, size, _, _ in order:
+        bases[idx] = -(-end // PAGE_SIZE) * PAGE_SIZE
+        end = bases[idx] + size
+    image = bytearray([XEN_FILL]) * end
+    with open(path, "rb") as f:
+        data = f.read()
+    for idx, _, typ, size, _, off in order:
+        image[bases[idx]:bases[idx] + size] = bytes(size) if typ == "NOBITS" else data[off:off + size]
+    by_name = {s[1]: s[0] for s in alloc}
+    sym_at = {num: (ndx, value) for _, _, _, ndx, num, value in syms}
+    relocated = set()
+    for sec, typ, _, offset, symidx, addend in relocs:
+        width = PC_RELATIVE_WIDTH.get(typ)
+        ndx, value = sym_at.get(symidx, ("UND", 0))
+        if sec not in by_name or width is None or not ndx.isdigit() or int(ndx) not in bases:
+            continue
+        where = bases[by_name[sec]] + offset
+        v = bases[int(ndx)] + value + addend - where
+        image[where:where + width] = (v & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
+        relocated.update(range(where, where + width))
+    return image, bases, relocated
+
+
+def endbr_patterns(path, alloc, syms, relocs):
+    """endbr-pattern violations: one per occurrence, naming section+offset and
+    the nearest symbol at or before it."""
+    errors = []
+    image, bases, relocated = linked_image(path, alloc, syms, relocs)
+    for m in ENDBR_PATTERN.finditer(image):
+        at = m.start()
+        idx, name, size = next((s[0], s[1], s[3]) for s in alloc
+                               if s[0] in bases and bases[s[0]] <= at < bases[s[0]] + s[3])
+        off = at - bases[idx]
+        near = [(value, sym) for sym, typ, _, ndx, _, value in syms
+                if sym and typ != "SECTION" and ndx == str(idx) and value <= off]
+        where = f"{name}+{off:#x}"
+        if near:
+            value, sym = max(near)
+            where += f" ({sym}+{off - value:#x})"
+        notes = []
+        if relocated.intersection(range(at, m.end())):
+            notes.append("with bytes a relocation writes")
+        if off + 4 > size:
+            notes.append("runs into the next section")
+        note = f" ({', '.join(notes)})" if notes else ""
+        errors.append(f"endbr-pattern: {ENDBR_NAME[m.group()]} bytes {m.group().hex(' ')} "
+                      f"at {where}{note}")
+    return errors
+
+
 def check(path, budget):
     errors = []
     secs = sections(path)
     alloc = [s for s in secs if "A" in s[4]]
     text = [s for s in alloc if "X" in s[4]]
 
-    for _, name, typ, _, flags in alloc:
+    for _, name, typ, _, flags, _ in alloc:
         if not name.startswith(PREFIX):
             errors.append(f"foreign-section: section {name} is not {PREFIX}*")
         if "W" in flags:
@@ -152,7 +235,7 @@ def check(path, budget):
     syms = symbols(path)
     defined = set()
     entry_ok = False
-    for name, typ, bind, ndx in syms:
+    for name, typ, bind, ndx, _, _ in syms:
         if not name:
             continue
         if ndx == "UND":
@@ -168,8 +251,9 @@ def check(path, budget):
         errors.append(f"missing-entry: no global {ENTRY} symbol")
     sec_names = {s[1] for s in secs}
 
+    relocs = relocations(path)
     nrelocs = 0
-    for sec, typ, sym in relocations(path):
+    for sec, typ, sym, _, _, _ in relocs:
         nrelocs += 1
         where = f"in {sec} against {sym or '(none)'}"
         if TLS_BASED.search(typ):
@@ -189,6 +273,8 @@ def check(path, budget):
             errors.append(f"fpu-simd-instruction: {at}")
         if mnemonic in SEGMENT_BASE_MNEMONIC or FS_GS_OPERAND.search(operands):
             errors.append(f"fs-gs-access: {at}")
+
+    errors += endbr_patterns(path, alloc, syms, relocs)
 
     text_bytes = sum(s[3] for s in text)
     rodata_bytes = sum(s[3] for s in alloc if "X" not in s[4])
