@@ -9,6 +9,8 @@ goes:
   (XEN) dNv0 hvm_depriv: calls=.. pic-io=.. ... faults=.. watchdog=.. longest-call=.. us
   (XEN) dNv0 hvm_depriv: per emulator (calls/syscalls/faults): other=a/b/c pic=..
   (XEN) dN hvm_depriv: pic edges deferred (raised where no vCPU of the domain was current): N, run in Xen (pending at a save): M
+and, when Xen runs with CET shadow stacks (patch 0038),
+  (XEN) dNv0 hvm_depriv: shadow stacks: calls=N syscalls=M
 ).
 """
 import re
@@ -178,6 +180,16 @@ def contained(c):
     return c["faults"] + c["watchdog"] + c["syscall-errors"]
 
 
+def shstk_counters(text, domid, vcpu=0):
+    """(calls, syscalls) from the vCPU's shadow-stack line (printed at its
+    destruction when Xen has CET shadow stacks on: calls entered on a live
+    shadow stack, syscalls run on a call's token), or None."""
+    if domid is None:
+        return None
+    m = _last(rf"\bd{domid}v{vcpu} hvm_depriv: shadow stacks: calls=(\d+) syscalls=(\d+)$", text)
+    return None if m is None else (int(m[0]), int(m[1]))
+
+
 def guest_failure_lines(text, domid):
     """The guest's own "Fail..." and "Test result" lines (as Xen logged them)."""
     return [line.strip() for line in re.findall(rf"^.*\(d{domid}\) (?:Fail|Test result).*$", text, re.M)]
@@ -246,6 +258,9 @@ class SerialLog:
 
     def per_emulator(self, domid, vcpu=0):
         return per_emulator(self.text, domid, vcpu)
+
+    def shstk_counters(self, domid, vcpu=0):
+        return shstk_counters(self.text, domid, vcpu)
 
     def edges_deferred(self, domid):
         return edges_deferred(self.text, domid)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Xen with CET (shadow stacks, IBT) under Bochs' tigerlake model and the
-# harness dom0 on it; see 82-bochs-cet.py.  Not in `make test`: it runs
-# only with HVM_BOCHS=1 (`make test-bochs` sets it).
-if [ "${HVM_BOCHS:-0}" != 1 ]; then
-    echo "info 82-bochs-cet: skipped (HVM_BOCHS=1 runs it: make test-bochs)"
+# The deprivileged mode with CET (shadow stacks, IBT) on, under Bochs'
+# tigerlake model: two boots; see 82-bochs-cet.py.  In `make test`;
+# HVM_BOCHS=0 skips it (a quick local run).
+if [ "${HVM_BOCHS:-1}" = 0 ]; then
+    echo "info 82-bochs-cet: skipped (HVM_BOCHS=0)"
     [ -n "${STEP_COUNTS:-}" ] && echo "0 0" > "$STEP_COUNTS"
     exit 0
 fi
