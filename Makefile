@@ -14,7 +14,7 @@ help:
 	@echo "make            set-up, fetch + patch Xen, payload, both Xen builds, demo boot"
 	@echo "make test       every test (host, checker, patches, guests under QEMU)"
 	@echo "make test-bochs the Bochs steps: 80-bochs-vmx with vrtc added, 82-bochs-cet"
-	@echo "make bench      benchmarks (callgrind instruction counts, in-guest cycles)"
+	@echo "make bench      benchmarks (callgrind, Xen instructions per operation, in-guest cycles)"
 	@echo "make fuzz-long  long differential runs and fuzzing"
 	@echo "make clean      remove build/ but keep the downloaded sources and .debs"
 

@@ -97,6 +97,9 @@ def parse_args(argv):
     ap.add_argument("--label", help="name of the log (default derived from the guests)")
     ap.add_argument("--log", help="serial log path")
     ap.add_argument("--json", help="write per-guest results here")
+    ap.add_argument("--qemu-plugin", metavar="LIB.so[,KEY=VALUE...]",
+                    help="load a TCG plugin into QEMU (-plugin; qemu-svm only), "
+                    "e.g. tests/bench/icount's instruction counter")
     ap.add_argument("--quiet", action="store_true", help="no live progress lines")
     ap.add_argument("--show-guest-output", action="store_true",
                     help="print every (dN) line of the guests live")
@@ -112,7 +115,7 @@ def main(argv=None):
                    cfg=a.cfg, images=dict(i.split("=", 1) for i in a.image),
                    monitor=a.monitor, real_dm=a.real_dm, firmware=a.firmware,
                    guest_disks=a.guest_disk, disk=a.disk, label=a.label, log=a.log, quiet=a.quiet,
-                   show_guest_output=a.show_guest_output)
+                   show_guest_output=a.show_guest_output, qemu_plugin=a.qemu_plugin)
     except HarnessError as e:
         print(f"run-xen: error: {e}", file=sys.stderr)
         return 2

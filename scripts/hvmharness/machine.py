@@ -133,8 +133,9 @@ class Machine:
     # boot timeout).
     end_grace = None
     disk = True                 # offers --disk
+    plugins = False             # loads emulator plugins (--qemu-plugin)
 
-    def __init__(self, paging=None, cpu=None, mem=1024, smp=1):
+    def __init__(self, paging=None, cpu=None, mem=1024, smp=1, plugin=None):
         paging = paging or self.default_paging
         if paging not in self.paging:
             raise HarnessError(f"machine {self.name}: no paging mode '{paging}' "
@@ -143,6 +144,10 @@ class Machine:
         self.cpu = cpu
         self.mem = mem
         self.smp = smp
+        if plugin and not self.plugins:
+            raise HarnessError(f"machine {self.name}: no emulator plugins (--qemu-plugin)")
+        # QEMU's -plugin argument: "LIBRARY.so[,KEY=VALUE...]".
+        self.plugin = plugin
 
     def available(self):
         """None, or why this machine cannot run here."""
@@ -182,6 +187,9 @@ class QemuSvm(Machine):
     paging = tuple(sorted(CPU))
     default_paging = "shadow"
     BINARY = "qemu-system-x86_64"
+    # A TCG plugin (-plugin), e.g. tests/bench/icount: it sees every
+    # instruction the machine executes, Xen's and its guests'.
+    plugins = True
 
     def xen_opts(self):
         # SMEP/SMAP for HVM guests only: with smap=1 Xen faults building a
@@ -202,6 +210,8 @@ class QemuSvm(Machine):
         if disk:
             cmd += ["-drive", f"file={os.path.abspath(disk)},format=raw,if=none,id=sr0",
                     "-device", "virtio-blk-pci,drive=sr0"]
+        if self.plugin:
+            cmd += ["-plugin", self.plugin]
         return cmd
 
     def start(self, workdir, xen, xen_cmdline, kernel, kernel_cmdline, initrd, serial_log,

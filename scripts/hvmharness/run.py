@@ -120,7 +120,7 @@ def boot(specs, flavour="debug", xen=None, paging=None, machine="qemu-svm", cpu=
          xen_opts=(), guest_timeout=90, boot_timeout=None, mem=1024, smp=1, guest_mem=32,
          cfg=(), images=None, monitor=(), real_dm=(), firmware=(), guest_disks=(), disk=None,
          label=None, log=None, quiet=True,
-         show_guest_output=False, out=None, print_table=True):
+         show_guest_output=False, out=None, print_table=True, qemu_plugin=None):
     """Boot once and return a Result.  specs: SPEC strings (one batch each);
     xen_opts: extra Xen command-line options (strings, space-separated
     allowed); images: {TEST: PATH}; cfg: "NAME:LINE"; monitor: guest names;
@@ -128,12 +128,14 @@ def boot(specs, flavour="debug", xen=None, paging=None, machine="qemu-svm", cpu=
     through hvmloader + SeaBIOS; guest_disks: "NAME:PATH" (see spec.parse).
     paging: the machine's default if None; boot_timeout: wall seconds for
     the whole run, the machine's estimate (Machine.boot_timeout()) if None
-    (guest_timeout is counted by dom0's clock).
+    (guest_timeout is counted by dom0's clock).  qemu_plugin: QEMU's
+    -plugin argument ("LIB.so[,KEY=VALUE...]"), QEMU machines only.
     Raises HarnessError if the boot cannot be set up."""
     out = out or sys.stdout
     say = (lambda s: None) if quiet else (lambda s: print(s, file=out, flush=True))
     xen = xen or os.path.join(BUILD, f"xen-{flavour}", "xen")
-    mach = _machine.machine(machine, paging, cpu=cpu, mem=mem, smp=smp)
+    mach = _machine.machine(machine, paging, cpu=cpu, mem=mem, smp=smp,
+                            plugin=qemu_plugin)
     batches = _spec.parse(specs, images, cfg, monitor, real_dm, firmware, guest_disks)
     specs_flat = [g for b in batches for g in b]
     names = [g.name for g in specs_flat]

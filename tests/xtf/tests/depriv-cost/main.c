@@ -43,6 +43,9 @@
  * that the empty loop runs where the operation's would (its lines say
  * COST-BASELINE), the difference is the ops_total operations of the COST
  * line (the timed ones and one warm-up chunk's).
+ *
+ * With cost_cfg.icount set the guest times nothing: it runs the
+ * instruction-count mode of icount.c instead (tests/bench/40-xen-icount.py).
  */
 #include <xtf.h>
 
@@ -82,11 +85,12 @@ struct cost_cfg {
     uint32_t rm_iters;  /* for rm-mmio */
     uint32_t chunk;     /* iterations per timed chunk */
     uint32_t baseline;  /* 1: the empty loop in place of each operation */
+    uint32_t icount;    /* N > 0: the instruction-count mode, N windows per op */
 };
 
 static const volatile struct cost_cfg cost_cfg __used = {
     "DEPRIV-COST-CFG", DEPRIV_COST_OPS, DEPRIV_COST_ITERS,
-    DEPRIV_COST_RM_ITERS, DEPRIV_COST_CHUNK, 0,
+    DEPRIV_COST_RM_ITERS, DEPRIV_COST_CHUNK, 0, 0,
 };
 
 /*
@@ -94,6 +98,8 @@ static const volatile struct cost_cfg cost_cfg __used = {
  * XTF builds 32-bit C with -mregparm=3.
  */
 typedef uint64_t __attribute__((regparm(0))) cost_loop_fn(uint32_t n, uint32_t arg);
+
+void icount_main(uint32_t reps, uint8_t imr_m);         /* icount.c */
 
 cost_loop_fn cost_loop_empty;
 cost_loop_fn cost_loop_pic_mask;
@@ -330,6 +336,7 @@ void test_main(void)
     cfg.rm_iters = cost_cfg.rm_iters;
     cfg.chunk = cost_cfg.chunk;
     cfg.baseline = cost_cfg.baseline;
+    cfg.icount = cost_cfg.icount;
 
     /* Xen's time leaf (base + 3): vTSC flag and the guest TSC rate. */
     for ( base = 0x40000000; base < 0x40010000; base += 0x100 )
@@ -361,6 +368,13 @@ void test_main(void)
            cfg.ops, cfg.iters, cfg.rm_iters, cfg.chunk, cfg.baseline, tsc_khz, vtsc,
            have_runstate ? "yes" : "no", imr_m, imr_s,
            have_counters ? "yes" : "no");
+
+    if ( cfg.icount )
+    {
+        icount_main(cfg.icount, imr_m);
+        xtf_success(NULL);
+        return;
+    }
 
     if ( cfg.ops & ~OP_ALL )
     {
