@@ -40,6 +40,12 @@ per operation ran (from window ICOUNT_PROFILE on): the report lists, for
 a window with the figure's counts, the functions with the most
 instructions with hvm_depriv=1 and those depriv=1 adds most to.
 
+Below the table, modelled cycles per operation for SVM and VMX
+(tests/bench/costmodel.py: the counts at an assumed IPC plus the heavy
+instructions each op executes at published or assumed costs); checks: the
+model's VMLOAD/VMSAVE/SYSRET/LGDT/SWAPGS counts equal the executions in
+each profiled window, and the model's own self-checks.
+
 Knobs: ICOUNT_FLAVOUR (release), ICOUNT_PAGING (hap), ICOUNT_REPS (64),
 ICOUNT_WARM (2), ICOUNT_PROFILE (10), ICOUNT_GUEST_TIMEOUT (600), ICOUNT_REPORT_ONLY=1 (the
 report from the last run's files).
@@ -58,6 +64,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from hvmharness import BUILD, TOP, Checks, HarnessError, boot  # noqa: E402
 from hvmharness.log import vcpu_counters  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import costmodel  # noqa: E402
 
 # Operation numbers: tests/xtf/tests/depriv-cost/icount.h.
 OPS = [
@@ -124,7 +133,13 @@ def read_windows(path):
         if line.startswith("P "):
             f = line.split()
             op, n = int(f[1][3:]), int(f[2][2:])
-            prof[(op, n)] = {int(va, 16): int(c) for va, c in (x.split(":") for x in f[3:])}
+            # A VA can have several slots (one per translation block holding
+            # it: a block retranslated, or one starting mid-way after a helper
+            # ended the previous one): their counts add up.
+            counts = collections.Counter()
+            for va, c in (x.split(":") for x in f[3:]):
+                counts[int(va, 16)] += int(c)
+            prof[(op, n)] = dict(counts)
             continue
         kv = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)\b", line)}
         if line.startswith("W "):
@@ -159,18 +174,27 @@ class Symbols:
         return prefix + (self.names[i] if i >= 0 else hex(va))
 
 
-def profile_of(windows, prof, op, fig, syms):
-    """{function: instructions} of a profiled window of @op whose counts are
-    the figure's, or None."""
-    if not fig or syms is None:
+def profile_window(windows, prof, op, fig):
+    """{va: executions} of a profiled window of @op whose counts are the
+    figure's, or None."""
+    if not fig:
         return None
     for w in windows:
         if (op, w["n"]) in prof and all(w[c] == fig[c] for c in CLASSES):
-            by_fn = collections.Counter()
-            for va, c in prof[(op, w["n"])].items():
-                by_fn[syms.name(va)] += c
-            return dict(by_fn)
+            return prof[(op, w["n"])]
     return None
+
+
+def profile_of(windows, prof, op, fig, syms):
+    """{function: instructions} of a profiled window of @op whose counts are
+    the figure's, or None."""
+    raw = profile_window(windows, prof, op, fig)
+    if raw is None or syms is None:
+        return None
+    by_fn = collections.Counter()
+    for va, c in raw.items():
+        by_fn[syms.name(va)] += c
+    return dict(by_fn)
 
 
 def summarise(windows, warm):
@@ -201,6 +225,17 @@ def make_report(work, out, flavour, paging, reps, warm):
         syms = Symbols(sym["xen_syms"], sym["va_base"], sym["depriv_start"], sym["depriv_text"])
     except (OSError, ValueError, KeyError, subprocess.CalledProcessError):
         syms = None
+    # The cost model's events: entries of a few functions; its check: the
+    # executions of some heavy instructions (objdump's addresses).
+    func_addr, insn_addrs = None, None
+    if syms is not None:
+        func_addr = {nm: a for a, nm in zip(syms.addrs, syms.names)
+                     if nm in costmodel.EVENT_FUNCS.values()}
+        try:
+            insn_addrs = costmodel.insn_addrs(sym["xen_syms"], (
+                sym["depriv_start"], sym["depriv_start"] + sym["depriv_text"]))
+        except (OSError, subprocess.CalledProcessError):
+            insn_addrs = None
     for dp in (0, 1):
         try:
             rec = json.load(open(f"{work}/depriv{dp}.json"))
@@ -237,6 +272,12 @@ def make_report(work, out, flavour, paging, reps, warm):
             row[f"depriv{dp}"] = summarise(runs[dp][1].get(num, []), warm)
             row[f"profile{dp}"] = profile_of(runs[dp][1].get(num, []), runs[dp][3], num,
                                              row[f"depriv{dp}"], syms)
+            raw = profile_window(runs[dp][1].get(num, []), runs[dp][3], num, row[f"depriv{dp}"])
+            if row[f"depriv{dp}"]:
+                row[f"events{dp}"] = costmodel.events(op, row[f"depriv{dp}"], raw, func_addr)
+                if raw is not None and insn_addrs is not None and op != "empty":
+                    checks += costmodel.check_measured(op, dp, row[f"events{dp}"], raw,
+                                                       insn_addrs)
             checks.append((row[f"depriv{dp}"] is not None
                            and row[f"depriv{dp}"]["windows"] >= reps - warm,
                            f"{op}: windows with hvm_depriv={dp}"))
@@ -283,6 +324,10 @@ def make_report(work, out, flavour, paging, reps, warm):
     lines.append("operation, the RTC handler); ratio: total on/off; calls, syscalls: depriv calls and")
     lines.append("payload SYSCALLs in the window; same: windows with exactly these counts.")
     lines.append("")
+    cost = costmodel.model(rows)
+    lines += costmodel.table(rows, cost)
+    checks += costmodel.selfcheck()
+    lines.append("")
     for r in rows:
         for dp in (0, 1):
             f = r[f"depriv{dp}"]
@@ -317,7 +362,7 @@ def make_report(work, out, flavour, paging, reps, warm):
                "boots": {f"depriv{dp}": {"seconds": (runs[dp][0] or {}).get("seconds"),
                                          "log": (runs[dp][0] or {}).get("log"),
                                          "plugin_total": runs[dp][2]} for dp in (0, 1)},
-               "ops": rows}, open(f"{out}/xen-icount.json", "w"), indent=1)
+               "ops": rows, "costmodel": cost}, open(f"{out}/xen-icount.json", "w"), indent=1)
     sys.stdout.write(report)
     return checks
 
