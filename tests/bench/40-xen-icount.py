@@ -274,8 +274,19 @@ def make_report(work, out, flavour, paging, reps, warm):
                                              row[f"depriv{dp}"], syms)
             raw = profile_window(runs[dp][1].get(num, []), runs[dp][3], num, row[f"depriv{dp}"])
             if row[f"depriv{dp}"]:
+                exact = raw is not None
+                if not exact:
+                    # No profiled window had exactly the figure's counts: the
+                    # events of the profiled window nearest to it in total.
+                    near = [w for w in runs[dp][1].get(num, []) if (num, w["n"]) in runs[dp][3]
+                            and w["calls"] == row[f"depriv{dp}"]["calls"]]
+                    if near:
+                        w = min(near, key=lambda w: abs(sum(w[c] for c in CLASSES)
+                                                        - row[f"depriv{dp}"]["total"]))
+                        raw = runs[dp][3][(num, w["n"])]
                 row[f"events{dp}"] = costmodel.events(op, row[f"depriv{dp}"], raw, func_addr)
-                if raw is not None and insn_addrs is not None and op != "empty":
+                row[f"events{dp}"]["exact_window"] = exact
+                if exact and insn_addrs is not None and op != "empty":
                     checks += costmodel.check_measured(op, dp, row[f"events{dp}"], raw,
                                                        insn_addrs)
             checks.append((row[f"depriv{dp}"] is not None
