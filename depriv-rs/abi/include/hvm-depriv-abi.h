@@ -11,7 +11,7 @@
 #ifndef HVM_DEPRIV_ABI_H
 #define HVM_DEPRIV_ABI_H
 
-#define HVM_DEPRIV_ABI_VERSION          3
+#define HVM_DEPRIV_ABI_VERSION          4
 
 /*
  * The ring-3 address space, in the lower half (L4 slot 0) of each HVM
@@ -94,7 +94,10 @@
  * registers, MSRs and CPUID only through the HVM_DEPRIV_SYS_RM_* syscalls
  * (Xen's emulation ops for this instruction; valid only during this
  * request), and leaves the outcome in that page.  Returns 0, or a
- * negative error (the domain is then crashed).
+ * negative error (the domain is then crashed).  What those syscalls would
+ * return at the start of nearly every instruction, and Xen already holds,
+ * it puts in the page before the call (hvm_depriv_rm.pre_*): the payload
+ * may use it instead, until a syscall may have changed it.
  */
 #define HVM_DEPRIV_REQ_REALMODE         6
 /* hvm_depriv_rm.rc: Xen's X86EMUL_* codes, as the ops return them. */
@@ -135,6 +138,15 @@
 #define HVM_DEPRIV_RM_F_RDRAND          (1u << 16)  /* host and guest */
 #define HVM_DEPRIV_RM_F_RDSEED          (1u << 17)  /* host and guest */
 #define HVM_DEPRIV_RM_F_CX8             (1u << 18)  /* CMPXCHG8B */
+/*
+ * hvm_depriv_rm.pre_valid: which of the values Xen filled in before the
+ * call are there (bit n: pre_seg[n], n being Xen's enum x86_segment, ES to
+ * GS; and CR0).  The instruction bytes are there if pre_insn_bytes != 0.
+ */
+#define HVM_DEPRIV_RM_PRE_SEGS          0x3f
+#define HVM_DEPRIV_RM_PRE_CR0           0x40
+#define HVM_DEPRIV_RM_PRE_NR_SEGS       6
+#define HVM_DEPRIV_RM_PRE_INSN_MAX      16
 /* hvm_depriv_rm.retire: Xen's ctxt->retire flags. */
 #define HVM_DEPRIV_RM_RETIRE_HLT        0x01
 #define HVM_DEPRIV_RM_RETIRE_MOV_SS     0x02
@@ -328,6 +340,18 @@ struct hvm_depriv_rm_rep {
  * case rc, retire and, on EXCEPTION, the event it raised itself (an op's
  * exception Xen has already recorded).  The buffers are for the syscalls'
  * arguments and results.
+ *
+ * The pre_* fields are what the syscalls would answer when the call
+ * starts, filled in by Xen from what it holds already: RM_INSN_FETCH of
+ * bytes inside the instruction bytes it prefetched and decoded
+ * (pre_insn[i] is at CS:pre_insn_eip + i; a fetch of 1 to 15 bytes at
+ * offset o is inside them if (uint8_t)(o - pre_insn_eip) + bytes <=
+ * pre_insn_bytes), RM_READ_SEGMENT of ES..GS and RM_READ_CR of CR0 (those
+ * pre_valid marks).  They stay what the syscalls answer until a syscall
+ * may change them: an RM_INSN_FETCH of bytes outside them (the
+ * instruction bytes), an RM_WRITE_SEGMENT (that segment), an RM_WRITE_CR
+ * (CR0), and any syscall that returned RM_EXCEPTION (after which every
+ * RM_* syscall is EINVAL).  Xen never reads them back.
  */
 struct hvm_depriv_rm {
     /* EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI (the low 32 bits). */
@@ -344,6 +368,14 @@ struct hvm_depriv_rm {
     unsigned char pad;
     unsigned int ev_error_code;    /* or HVM_DEPRIV_RM_NO_EC */
     unsigned int features;         /* HVM_DEPRIV_RM_F_*, from Xen */
+    /* Filled in by Xen before the call (see above). */
+    unsigned int pre_valid;        /* HVM_DEPRIV_RM_PRE_* */
+    unsigned char pre_insn_bytes;  /* bytes in pre_insn[] (insn_buf_bytes) */
+    unsigned char pad2[3];
+    unsigned long long pre_insn_eip; /* insn_buf_eip */
+    unsigned char pre_insn[HVM_DEPRIV_RM_PRE_INSN_MAX]; /* insn_buf[] */
+    unsigned long long pre_cr0;
+    struct hvm_depriv_seg pre_seg[HVM_DEPRIV_RM_PRE_NR_SEGS]; /* ES..GS */
     /* Syscall buffers. */
     unsigned int cpuid[4];
     unsigned long long val;

@@ -92,7 +92,13 @@ static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_state>()
 static_assertions::const_assert_eq!(core::mem::align_of::<hvm_depriv_rtc_state>(), 8);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_env>(), 32);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rtc_req>(), 24);
-static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rm>(), 200);
+static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rm>(), 336);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_rm, pre_valid), 56);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_rm, pre_insn_eip), 64);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_rm, pre_insn), 72);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_rm, pre_cr0), 88);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_rm, pre_seg), 96);
+static_assertions::const_assert_eq!(core::mem::offset_of!(hvm_depriv_rm, cpuid), 192);
 static_assertions::const_assert!(core::mem::size_of::<hvm_depriv_rm>() <= 4096);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_seg>(), 16);
 static_assertions::const_assert_eq!(core::mem::size_of::<hvm_depriv_rm_rep>(), 40);

@@ -6,7 +6,10 @@
 //! and exceptions raised by the ops keep Xen's semantics.
 
 use abi::{hvm_depriv_rm, hvm_depriv_rm_rep, hvm_depriv_seg};
-use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
+use realmode::{
+    CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Prefill, Prefilled, Retire, Seg,
+    SegReg,
+};
 
 use crate::arch::syscall4;
 use crate::reply::Reply;
@@ -184,6 +187,65 @@ impl XenOps {
         *reps = unsafe { core::ptr::addr_of!((*rep_ptr()).reps).read_volatile() };
         op_result(rc)
     }
+}
+
+// The prefill is the ABI's: ES..GS by Xen's enum x86_segment, insn_buf[].
+const _: () = {
+    assert!(realmode::PREFILL_SEGS == abi::HVM_DEPRIV_RM_PRE_NR_SEGS as usize);
+    assert!(realmode::PREFILL_INSN_MAX == abi::HVM_DEPRIV_RM_PRE_INSN_MAX as usize);
+    assert!(abi::HVM_DEPRIV_RM_PRE_SEGS == (1 << abi::HVM_DEPRIV_RM_PRE_NR_SEGS) - 1);
+};
+
+/// What Xen put in the real-mode page before the call: the instruction
+/// bytes it prefetched, ES..GS and CR0, where it had them (`pre_valid`).
+fn prefill() -> Prefill {
+    let r = rm();
+    // SAFETY (each): see get().  Field by field and byte by byte: a
+    // volatile read of a whole array would be a memcpy call, which the
+    // payload has none of.
+    let (valid, insn_bytes, insn_eip, cr0) = unsafe {
+        (
+            core::ptr::addr_of!((*r).pre_valid).read_volatile(),
+            core::ptr::addr_of!((*r).pre_insn_bytes).read_volatile(),
+            core::ptr::addr_of!((*r).pre_insn_eip).read_volatile(),
+            core::ptr::addr_of!((*r).pre_cr0).read_volatile(),
+        )
+    };
+    let mut pre = Prefill {
+        insn_eip,
+        insn: [0; realmode::PREFILL_INSN_MAX],
+        insn_bytes,
+        segs: [None; realmode::PREFILL_SEGS],
+        cr0: if valid & abi::HVM_DEPRIV_RM_PRE_CR0 as u32 != 0 {
+            Some(cr0)
+        } else {
+            None
+        },
+    };
+    // SAFETY: see get().
+    let insn = unsafe { core::ptr::addr_of!((*r).pre_insn) } as *const u8;
+    for (i, b) in pre.insn.iter_mut().enumerate() {
+        // SAFETY: see get(); i < the array's length.
+        *b = unsafe { insn.add(i).read_volatile() };
+    }
+    // SAFETY: see get().
+    let segs = unsafe { core::ptr::addr_of!((*r).pre_seg) } as *const hvm_depriv_seg;
+    for (i, dst) in pre.segs.iter_mut().enumerate() {
+        if valid & (1 << i) != 0 {
+            // SAFETY: see get(); i < the array's length.
+            let s = unsafe { &*segs.add(i) };
+            // SAFETY (each): see get().
+            *dst = Some(unsafe {
+                SegReg {
+                    sel: core::ptr::addr_of!(s.sel).read_volatile(),
+                    attr: core::ptr::addr_of!(s.attr).read_volatile(),
+                    limit: core::ptr::addr_of!(s.limit).read_volatile(),
+                    base: core::ptr::addr_of!(s.base).read_volatile(),
+                }
+            });
+        }
+    }
+    pre
 }
 
 // The feature bits are the ABI's, passed through unchanged.
@@ -494,7 +556,11 @@ pub fn run() -> Reply {
         return Ok(0);
     }
 
-    let (rc, retire) = match realmode::emulate_one(&mut cpu, &mut XenOps) {
+    // Xen's answers it put in the page serve where they may; the rest are
+    // syscalls.
+    let mut xen = XenOps;
+    let mut ops = Prefilled::new(&mut xen, prefill());
+    let (rc, retire) = match realmode::emulate_one(&mut cpu, &mut ops) {
         Outcome::Okay(retire) => (abi::HVM_DEPRIV_RM_OKAY, retire_bits(&retire)),
         Outcome::Retry => (abi::HVM_DEPRIV_RM_RETRY, 0),
         Outcome::Exception(ev) => {

@@ -32,6 +32,7 @@ mod exec;
 mod insn;
 mod ivt;
 mod ops;
+mod prefill;
 mod state;
 
 /// The instructions this crate leaves to Xen's own x86_emulate()
@@ -96,6 +97,7 @@ pub use emu::MAX_REPS;
 pub use exec::{emulate_one, insn_length};
 pub use ivt::{deliver_realmode_event, Delivery};
 pub use ops::{features, Fault, OpResult, Ops};
+pub use prefill::{Prefill, Prefilled, Served, PREFILL_INSN_MAX, PREFILL_SEGS};
 pub use state::{
     eflags, gpr, CpuState, Event, EventType, Outcome, Retire, Seg, SegReg, EXC_BP, EXC_BR, EXC_DB,
     EXC_DE, EXC_GP, EXC_OF, EXC_SS, EXC_UD,

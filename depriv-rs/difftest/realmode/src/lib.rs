@@ -10,7 +10,10 @@
 //! Afterwards outcome, event, retire flags, registers, defined flags,
 //! memory writes, port I/O and segment/CR state are compared.
 
-use realmode::{CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Retire, Seg, SegReg};
+use realmode::{
+    CpuState, Event, EventType, Fault, OpResult, Ops, Outcome, Prefill, Prefilled, Retire, Seg,
+    SegReg,
+};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -1106,6 +1109,59 @@ pub struct Stats {
     pub first_divergences: Vec<String>,
     /// A few sample instructions per gap opcode.
     pub gap_samples: Vec<String>,
+    /// Cases the Rust emulator ran with a [`case_prefill`] (as in the
+    /// payload), and the op calls it made, against the same case's run
+    /// without one.
+    pub prefilled: u64,
+    pub prefilled_calls: u64,
+    pub plain_calls: u64,
+    /// Answers the prefill gave in place of the platform.
+    pub served_fetches: u64,
+    pub served_segments: u64,
+    pub served_cr0: u64,
+}
+
+/// What Xen would put in the real-mode page for this case
+/// (`hvm_depriv_rm.pre_*`): the instruction bytes from CS:EIP as
+/// `hvm_emulate_init_per_insn()` prefetches them (16, in some cases fewer,
+/// never a byte whose fetch would fault), and the segment registers ES..GS
+/// and CR0, each in most cases.  Drawn from the case itself, so the
+/// generator's stream is unchanged; one case in eight has none (the plain
+/// platform).
+pub fn case_prefill(c: &Case) -> Option<Prefill> {
+    let w = |i: usize| c.insn.get(i).copied().unwrap_or(0);
+    let h = hash32(c.cpu.eip ^ u32::from_le_bytes([w(0), w(1), w(2), w(3)]) ^ c.cpu.gpr[0]);
+    if h & 7 == 0 {
+        return None;
+    }
+    let want = if h & 0x30 == 0 {
+        (h >> 8) as usize % (realmode::PREFILL_INSN_MAX + 1)
+    } else {
+        realmode::PREFILL_INSN_MAX
+    };
+    let mut pre = Prefill {
+        insn_eip: u64::from(c.cpu.eip),
+        ..Prefill::default()
+    };
+    let mut n = 0;
+    while n < want {
+        let lin = c.plat.lin(Seg::Cs, u64::from(c.cpu.eip) + n as u64);
+        if Platform::window(lin).is_err() {
+            break;
+        }
+        pre.insn[n] = c.plat.byte(lin);
+        n += 1;
+    }
+    pre.insn_bytes = n as u8;
+    for (i, s) in pre.segs.iter_mut().enumerate() {
+        if (h >> (12 + 2 * i)) & 3 != 0 {
+            *s = Some(c.plat.segs[i]);
+        }
+    }
+    if (h >> 24) & 3 != 0 {
+        pre.cr0 = Some(c.plat.cr[0]);
+    }
+    Some(pre)
 }
 
 /// Opcode key of the instruction bytes (prefixes skipped).
@@ -1136,7 +1192,50 @@ fn ev_eq(a: &Outcome, b: &Outcome) -> bool {
 pub fn compare_case(c: &Case, undefined: u32, st: &mut Stats) -> Option<String> {
     let mut rcpu = c.cpu;
     let mut rplat = c.plat.clone();
-    let ro = realmode::emulate_one(&mut rcpu, &mut rplat);
+    let pre = case_prefill(c);
+    let ro = match pre {
+        // As the payload runs it: with what Xen put in the page.
+        Some(p) => {
+            let mut ops = Prefilled::new(&mut rplat, p);
+            let ro = realmode::emulate_one(&mut rcpu, &mut ops);
+            let served = ops.served();
+            st.prefilled += 1;
+            st.served_fetches += u64::from(served.insn_fetch);
+            st.served_segments += u64::from(served.read_segment);
+            st.served_cr0 += u64::from(served.read_cr);
+            ro
+        }
+        None => realmode::emulate_one(&mut rcpu, &mut rplat),
+    };
+    if pre.is_some() {
+        // The prefill may only save op calls: the same run without it.
+        let mut pcpu = c.cpu;
+        let mut pplat = c.plat.clone();
+        let po = realmode::emulate_one(&mut pcpu, &mut pplat);
+        st.prefilled_calls += rplat.calls;
+        st.plain_calls += pplat.calls;
+        if po != ro
+            || pcpu != rcpu
+            || pplat.log != rplat.log
+            || pplat.segs != rplat.segs
+            || pplat.cr != rplat.cr
+        {
+            st.total += 1;
+            st.divergences += 1;
+            let msg = format!(
+                "insn {:02x?} addr{} eip {:x}: with the prefill {ro:?} {rcpu:x?} {:x?}, without {po:?} {pcpu:x?} {:x?}",
+                &c.insn[..8],
+                c.cpu.addr_size,
+                c.cpu.eip,
+                rplat.log,
+                pplat.log
+            );
+            if st.first_divergences.len() < 20 {
+                st.first_divergences.push(msg.clone());
+            }
+            return Some(msg);
+        }
+    }
     let mut xcpu = c.cpu;
     let mut xplat = c.plat.clone();
     let xr = xen_emulate(&mut xcpu, &mut xplat);

@@ -20,6 +20,17 @@ fn realmode_vs_xen_x86_emulate() {
     assert!(st.total >= n);
     assert!(st.compared > n / 2, "too few instructions compared");
     assert_eq!(st.divergences, 0, "divergences from Xen's x86_emulate");
+    // The payload's prefill (Xen's answers in the real-mode page) ran in
+    // most cases and answered each kind of op it holds.
+    assert!(
+        st.prefilled > n / 2,
+        "too few instructions run with a prefill"
+    );
+    assert!(
+        st.served_fetches > 0 && st.served_segments > 0 && st.served_cr0 > 0,
+        "the prefill answered no fetch, segment or CR0 read"
+    );
+    assert!(st.prefilled_calls < st.plain_calls);
     assert_eq!(ls.mismatches, 0, "decoder length mismatches vs iced-x86");
     assert_eq!(
         st.rust_unhandleable, 0,

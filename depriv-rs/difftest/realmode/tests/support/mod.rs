@@ -155,6 +155,10 @@ pub fn report(st: &Stats, ls: &LenStats) {
     );
     println!("opcodes emulated to completion: {}", st.covered.len());
     println!(
+        "prefill (as Xen's in the real-mode page): {} instructions, op calls {} with it against {} without; served {} fetches, {} segment reads, {} CR0 reads",
+        st.prefilled, st.prefilled_calls, st.plain_calls, st.served_fetches, st.served_segments, st.served_cr0
+    );
+    println!(
         "decoder cross-check vs iced-x86: {} lengths compared, {} mismatches ({} C4/C5/62 mod=3, 8F /1-7 skipped: VEX/EVEX/XOP to iced)",
         ls.checked, ls.mismatches, ls.skipped_vex
     );
