@@ -76,6 +76,9 @@ int vlapic_accept_pic_intr(struct vcpu *v);
  */
 #define hvm_isa_irq_to_gsi(isa_irq) (isa_irq)
 
+/* asm/hvm/vpic-edge.h's (Xen's ffs() takes an unsigned int). */
+#define ffs(x) __builtin_ffs((int)(x))
+
 #define __scanbit(val, max) ((val) ? (unsigned int)__builtin_ctz(val) : (max))
 #define __clear_bit(nr, addr) (*(addr) &= ~(1u << (nr)))
 

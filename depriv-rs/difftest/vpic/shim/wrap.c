@@ -4,6 +4,8 @@
  * that run one operation and report everything vpic.c did.
  */
 #include VPIC_C
+/* hvm_depriv's test before an edge call (Xen's patched tree). */
+#include VPIC_EDGE_H
 
 struct shim_fx {
     uint32_t kicks;      /* vcpu_kick(i8259_target) calls */
@@ -109,6 +111,12 @@ int shim_elcr_io(int dir, unsigned int port, unsigned int bytes, uint32_t *val,
     RUN(out, ({ uint32_t t = v; rc = vpic_intercept_elcr_io(dir, port, bytes, &t); v = t; }));
     *val = v;
     return rc;
+}
+
+/* Whether Xen would skip the call for this edge on the current records. */
+int shim_edge_changes_nothing(int positive, unsigned int irq)
+{
+    return vpic_edge_changes_nothing(shim_dom.arch.hvm.vpic, irq, positive);
 }
 
 void shim_edge(int positive, int irq, struct shim_fx *out)
