@@ -26,11 +26,14 @@ scheduled): the figure per operation is the most frequent window
 after the first ICOUNT_WARM of each operation), with how many windows
 had exactly it and the range of the totals.
 
-Writes build/bench/xen-icount.{txt,json}.  Checks: both boots pass; every
-operation has its windows in both; the plugin saw no unmatched marker;
-the empty window costs no Xen instruction; no depriv call with
-hvm_depriv=0; the calls and syscalls the plugin counted over the whole
-run equal Xen's own per-vCPU counters (the only HVM vCPU's summary line).
+Writes build/bench/xen-icount.{txt,json,png}: the report leads with one
+table (instructions off/on, ratio and goal, calls and syscalls per
+operation, modelled cycles off/on for both vendors), the chart is drawn
+by xen-icount-chart.py.  Checks: both boots pass; every operation has
+its windows in both; the plugin saw no unmatched marker; the empty
+window costs no Xen instruction; no depriv call with hvm_depriv=0; the
+chart was drawn; the calls and syscalls the plugin counted over the whole
+run equal Xen's own per-vCPU counters (the only HVM vCPU's summary line);
 each operation but the tick has more than half its windows exactly
 alike.  The goals (<= 1.10x for PIC/RTC, <= 1.0x for real mode) are
 reported, not checked.  About 1 minute here (two boots of ~27 s).
@@ -217,6 +220,45 @@ def summarise(windows, warm):
     return fig
 
 
+def summary_table(rows, cost, flavour, paging):
+    """The one table `make bench` leads with: per operation, the instructions
+    counted with hvm_depriv=0 and =1, their ratio against the goal, calls and
+    syscalls per operation, and the cost model's cycles (middle of the
+    bracket) for both vendors."""
+    def n(v):
+        return "-" if v is None else f"{v:,.0f}".replace(",", " ")
+
+    def mid(v):
+        return None if v is None else (v[0] + v[1]) / 2
+
+    lines = [f"Cost per operation ({flavour} Xen, {paging}): instructions counted (QEMU TCG "
+             "plugin), modelled cycles (costmodel.py, middle of the bracket)"]
+    hdr = (f"{'op':<10} {'instr off':>9} {'instr on':>9} {'ratio':>6} {'goal':>6} {'':<6} "
+           f"{'calls/op':>8} {'sysc/op':>7}  {'SVM off':>8} {'SVM on':>8} {'ratio':>5}  "
+           f"{'VMX off':>8} {'VMX on':>8} {'ratio':>5}")
+    lines += [hdr, "-" * len(hdr)]
+    for r in rows:
+        if r["op"] == "empty":
+            continue
+        a, b = r["depriv0"] or {}, r["depriv1"] or {}
+        goal = TARGETS.get(r["op"])
+        ratio = r["ratio"]
+        verdict = "-" if ratio is None or goal is None else ("met" if ratio <= goal else "missed")
+        s = (f"{r['op']:<10} {n(a.get('total')):>9} {n(b.get('total')):>9} "
+             f"{'-' if ratio is None else f'{ratio:.3f}':>6} "
+             f"{'-' if goal is None else f'{goal:.2f}':>6} {verdict:<6} "
+             f"{n(b.get('calls')):>8} {n(b.get('syscalls')):>7}")
+        m = cost.get(r["op"]) or {}
+        for p in costmodel.MODELLED:
+            x = m.get(p)
+            off, on = mid(x and x["off"]), mid(x and x["on"])
+            s += (f"  {n(off):>8} {n(on):>8} "
+                  f"{'-' if not off or on is None else f'{on / off:.2f}':>5}")
+        lines.append(s)
+    lines.append("")
+    return lines
+
+
 def make_report(work, out, flavour, paging, reps, warm):
     checks = []
     runs = {}
@@ -317,7 +359,9 @@ def make_report(work, out, flavour, paging, reps, warm):
     def r3(v):
         return "-" if v is None else f"{v:.3f}"
 
-    lines = [f"xen-icount: {flavour} Xen, {paging}, QEMU TCG (1 CPU) with the icount plugin; "
+    cost = costmodel.model(rows)
+    lines = summary_table(rows, cost, flavour, paging)
+    lines += [f"xen-icount: {flavour} Xen, {paging}, QEMU TCG (1 CPU) with the icount plugin; "
              f"instructions per operation, the most frequent of {reps - warm} windows "
              f"(first {warm} dropped)"]
     hdr = (f"{'op':<10} {'off: xen':>9} {'total':>7}  {'on: xen':>8} {'payload':>8} "
@@ -335,7 +379,6 @@ def make_report(work, out, flavour, paging, reps, warm):
     lines.append("operation, the RTC handler); ratio: total on/off; calls, syscalls: depriv calls and")
     lines.append("payload SYSCALLs in the window; same: windows with exactly these counts.")
     lines.append("")
-    cost = costmodel.model(rows)
     lines += costmodel.table(rows, cost)
     checks += costmodel.selfcheck()
     lines.append("")
@@ -373,7 +416,8 @@ def make_report(work, out, flavour, paging, reps, warm):
                "boots": {f"depriv{dp}": {"seconds": (runs[dp][0] or {}).get("seconds"),
                                          "log": (runs[dp][0] or {}).get("log"),
                                          "plugin_total": runs[dp][2]} for dp in (0, 1)},
-               "ops": rows, "costmodel": cost}, open(f"{out}/xen-icount.json", "w"), indent=1)
+               "ops": rows, "costmodel": cost, "targets": TARGETS},
+              open(f"{out}/xen-icount.json", "w"), indent=1)
     sys.stdout.write(report)
     return checks
 
@@ -393,7 +437,7 @@ def main():
     checks = Checks()
     start = time.time()
     os.chdir(TOP)
-    for f in ("txt", "json"):
+    for f in ("txt", "json", "png"):
         if os.path.exists(f"{out}/xen-icount.{f}"):
             os.unlink(f"{out}/xen-icount.{f}")
 
@@ -459,6 +503,11 @@ def main():
         checks.fail(f"the report ({type(e).__name__}: {e})")
     for good, what in report:
         checks.check(good, what)
+    if report:
+        png = f"{out}/xen-icount.png"
+        checks.check(subprocess.call([sys.executable, "tests/bench/xen-icount-chart.py",
+                                      f"{out}/xen-icount.json", png]) == 0,
+                     f"the chart {os.path.relpath(png, TOP)}")
     print(f"xen-icount: {time.time() - start:.0f} s")
     checks.finish()
 
