@@ -522,6 +522,35 @@ impl HvmHwVpic {
             .trailing_zeros()
     }
 
+    /// Whether [`get_highest_priority_irq`](Self::get_highest_priority_irq)
+    /// finds an IR, without naming it: whether some unmasked request has a
+    /// higher priority than every in-service IR that counts.  Rotated by
+    /// `priority_add`, priority order is bit order, and the requests of a
+    /// higher priority than the lowest set bit of the in-service mask `cur`
+    /// are those in `(cur - 1) & !cur` (all eight when `cur` is 0).
+    #[inline]
+    fn has_pending_irq(&self) -> bool {
+        let pa = u32::from(self.priority_add());
+        let req = (self.irr & !self.imr).rotate_right(pa);
+        let mut isr = self.isr;
+        if self.flags & (FLAG_SPECIAL_FULLY_NESTED_MODE | FLAG_SPECIAL_MASK_MODE) != 0 {
+            // As get_highest_priority_irq(); the IR found is only named for
+            // the special fully nested exception (with no request at all,
+            // the answer is no whatever the mask).
+            if self.special_mask_mode() {
+                isr &= !self.imr;
+            }
+            if self.special_fully_nested_mode()
+                && self.is_master()
+                && req.trailing_zeros().wrapping_add(pa) & 7 == 2
+            {
+                isr &= !(1 << 2);
+            }
+        }
+        let cur = isr.rotate_right(pa);
+        req & cur.wrapping_sub(1) & !cur != 0
+    }
+
     /// Xen's `vpic_get_highest_priority_irq()`: the IR (0..7) this PIC would
     /// raise now, or `None`.
     #[inline]
@@ -676,10 +705,9 @@ impl Vpic {
             let Some(p) = self.pic.get_mut(idx) else {
                 return false;
             };
-            let irq = p.get_highest_priority_irq();
             let init = p.init_state() != 0;
             // Xen compares the whole int_output byte with 0/1.
-            if p.int_output == u8::from(!init && irq.is_some()) {
+            if p.int_output == u8::from(!init && p.has_pending_irq()) {
                 return false;
             }
             // Transition L->H or H->L; forced low during initialisation.
@@ -947,6 +975,7 @@ impl Vpic {
     /// Xen's `vpic_intercept_pic_io()`: a guest access to 0x20/0x21 or
     /// 0xa0/0xa1 (the PIC is chosen by port bit 7, as Xen does).  Accesses
     /// other than one byte are ignored and give `~0` (XSA-121 class).
+    #[inline]
     pub fn pic_io(&mut self, dir: Dir, port: u32, bytes: u32, val: u32) -> Result<Io, Bug> {
         let mut fx = Effects::default();
         if bytes != 1 {
