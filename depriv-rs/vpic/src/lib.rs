@@ -522,6 +522,35 @@ impl HvmHwVpic {
             .trailing_zeros()
     }
 
+    /// Whether [`get_highest_priority_irq`](Self::get_highest_priority_irq)
+    /// finds an IR, without naming it: whether some unmasked request has a
+    /// higher priority than every in-service IR that counts.  Rotated by
+    /// `priority_add`, priority order is bit order, and the requests of a
+    /// higher priority than the lowest set bit of the in-service mask `cur`
+    /// are those in `(cur - 1) & !cur` (all eight when `cur` is 0).
+    #[inline]
+    fn has_pending_irq(&self) -> bool {
+        let pa = u32::from(self.priority_add());
+        let req = (self.irr & !self.imr).rotate_right(pa);
+        let mut isr = self.isr;
+        if self.flags & (FLAG_SPECIAL_FULLY_NESTED_MODE | FLAG_SPECIAL_MASK_MODE) != 0 {
+            // As get_highest_priority_irq(); the IR found is only named for
+            // the special fully nested exception (with no request at all,
+            // the answer is no whatever the mask).
+            if self.special_mask_mode() {
+                isr &= !self.imr;
+            }
+            if self.special_fully_nested_mode()
+                && self.is_master()
+                && req.trailing_zeros().wrapping_add(pa) & 7 == 2
+            {
+                isr &= !(1 << 2);
+            }
+        }
+        let cur = isr.rotate_right(pa);
+        req & cur.wrapping_sub(1) & !cur != 0
+    }
+
     /// Xen's `vpic_get_highest_priority_irq()`: the IR (0..7) this PIC would
     /// raise now, or `None`.
     #[inline]
@@ -676,10 +705,9 @@ impl Vpic {
             let Some(p) = self.pic.get_mut(idx) else {
                 return false;
             };
-            let irq = p.get_highest_priority_irq();
             let init = p.init_state() != 0;
             // Xen compares the whole int_output byte with 0/1.
-            if p.int_output == u8::from(!init && irq.is_some()) {
+            if p.int_output == u8::from(!init && p.has_pending_irq()) {
                 return false;
             }
             // Transition L->H or H->L; forced low during initialisation.
@@ -706,11 +734,11 @@ impl Vpic {
         }
     }
 
-    /// Xen's `__vpic_intack()`.
+    /// Xen's `__vpic_intack()`; returns the kick.
     #[inline]
-    fn intack_irq(&mut self, idx: usize, irq: u8, fx: &mut Effects) {
+    fn intack_irq(&mut self, idx: usize, irq: u8) -> bool {
         let Some(p) = self.pic.get_mut(idx) else {
-            return;
+            return false;
         };
         let mask = 1u8 << (irq & 7);
         // Edge triggered: forget the edge.
@@ -722,7 +750,7 @@ impl Vpic {
         } else if p.rotate_on_auto_eoi() {
             p.set_priority_add(irq.wrapping_add(1) & 7);
         }
-        fx.kick |= self.update_int_output(idx);
+        self.update_int_output(idx)
     }
 
     /// Xen's `vpic_intack()` on PIC `idx`: acknowledge the highest priority
@@ -730,29 +758,36 @@ impl Vpic {
     /// (0..15 from the master, 0..7 from a slave), `None` when the INT line
     /// is low.  Xen 4.17 has no spurious IR7/IR15 here: a low line gives -1.
     pub fn intack(&mut self, idx: usize) -> Result<Intack, Bug> {
-        let mut fx = Effects::default();
-        let irq = self.intack_fx(idx, &mut fx)?;
-        Ok(Intack { irq, fx })
+        let (irq, kick) = self.intack_kick(idx)?;
+        Ok(Intack {
+            irq,
+            fx: Effects {
+                kick,
+                ..Effects::default()
+            },
+        })
     }
 
-    fn intack_fx(&mut self, idx: usize, fx: &mut Effects) -> Result<Option<u8>, Bug> {
+    /// [`intack`](Self::intack), with the only effect it can have, the
+    /// kick, as a value.
+    fn intack_kick(&mut self, idx: usize) -> Result<(Option<u8>, bool), Bug> {
         let Some(p) = self.pic.get(idx) else {
             return Err(Bug);
         };
         if p.int_output == 0 {
-            return Ok(None);
+            return Ok((None, false));
         }
         let irq = p.get_highest_priority_irq().ok_or(Bug)?;
-        self.intack_irq(idx, irq, fx);
+        let kick = self.intack_irq(idx, irq);
         let is_master = self.pic.get(idx).is_some_and(HvmHwVpic::is_master);
         if irq == 2 && is_master {
             let sidx = idx.wrapping_add(1);
             let s = self.pic.get(sidx).ok_or(Bug)?;
             let sirq = s.get_highest_priority_irq().ok_or(Bug)?;
-            self.intack_irq(sidx, sirq, fx);
-            return Ok(Some(sirq.wrapping_add(8)));
+            let kick = self.intack_irq(sidx, sirq) | kick;
+            return Ok((Some(sirq.wrapping_add(8)), kick));
         }
-        Ok(Some(irq))
+        Ok((Some(irq), kick))
     }
 
     /// Xen's `vpic_ack_pending_irq()`: the vector to inject, if the LAPIC
@@ -762,12 +797,16 @@ impl Vpic {
     /// hand-crafted `irq_base`).
     #[inline]
     pub fn ack_pending_irq(&mut self, accept: bool) -> Result<Ack, Bug> {
-        let mut fx = Effects::default();
         let [master, _] = &self.pic;
         if !accept || master.int_output == 0 {
-            return Ok(Ack { vector: None, fx });
+            return Ok(Ack::default());
         }
-        let Some(irq) = self.intack_fx(MASTER, &mut fx)? else {
+        let (irq, kick) = self.intack_kick(MASTER)?;
+        let fx = Effects {
+            kick,
+            ..Effects::default()
+        };
+        let Some(irq) = irq else {
             return Ok(Ack { vector: None, fx });
         };
         let base = self
@@ -923,30 +962,31 @@ impl Vpic {
 
     /// Xen's `vpic_ioport_read()` (returns `uint32_t`: -1 from a poll with
     /// nothing pending is 0xffffffff).
-    fn ioport_read(&mut self, idx: usize, addr: u32, fx: &mut Effects) -> Result<u32, Bug> {
+    /// Gives the value read and the kick of a poll.
+    fn ioport_read(&mut self, idx: usize, addr: u32) -> Result<(u32, bool), Bug> {
         let Some(p) = self.pic.get_mut(idx) else {
             return Err(Bug);
         };
         if p.poll() {
             p.set_poll(false);
             // Xen returns the IRQ number (not the datasheet's 0x80 | level).
-            return Ok(match self.intack_fx(idx, fx)? {
-                Some(irq) => u32::from(irq),
-                None => u32::MAX,
-            });
+            let (irq, kick) = self.intack_kick(idx)?;
+            return Ok((irq.map_or(u32::MAX, u32::from), kick));
         }
-        Ok(u32::from(match Port::of(addr) {
+        let val = match Port::of(addr) {
             Port::Command => match p.read_register() {
                 ReadRegister::Isr => p.isr,
                 ReadRegister::Irr => p.irr,
             },
             Port::Data => p.imr,
-        }))
+        };
+        Ok((u32::from(val), false))
     }
 
     /// Xen's `vpic_intercept_pic_io()`: a guest access to 0x20/0x21 or
     /// 0xa0/0xa1 (the PIC is chosen by port bit 7, as Xen does).  Accesses
     /// other than one byte are ignored and give `~0` (XSA-121 class).
+    #[inline]
     pub fn pic_io(&mut self, dir: Dir, port: u32, bytes: u32, val: u32) -> Result<Io, Bug> {
         let mut fx = Effects::default();
         if bytes != 1 {
@@ -959,7 +999,11 @@ impl Vpic {
                 self.ioport_write(idx, port, val as u8, &mut fx);
                 val
             }
-            Dir::Read => self.ioport_read(idx, port, &mut fx)? & 0xff,
+            Dir::Read => {
+                let (val, kick) = self.ioport_read(idx, port)?;
+                fx.kick = kick;
+                val & 0xff
+            }
         };
         Ok(Io { val, fx })
     }

@@ -538,3 +538,61 @@ fn command_decoding() {
     assert_eq!(Port::of(PIC_MASTER_CMD), Port::Command);
     assert_eq!(Port::of(PIC_SLAVE_DATA), Port::Data);
 }
+
+/// The shortcut the INT line update takes agrees with naming the IR, on
+/// every combination of the fields it reads: IRR and ISR exhaustively,
+/// with IMRs that mask nothing, everything, one IR or a pseudo-random set,
+/// every 4-bit `priority_add`, and the three mode flags involved.
+#[test]
+fn has_pending_irq_is_highest_priority_irq_found() {
+    let mut seed = 0x8259_u32;
+    for irr in 0..=255u8 {
+        for isr in 0..=255u8 {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let imrs = [0, 0xff, 1 << (seed & 7), (seed >> 8) as u8];
+            let pa = (seed >> 16) as u8 & 0x0f;
+            let flags = (seed >> 20) as u8
+                & (FLAG_SPECIAL_FULLY_NESTED_MODE | FLAG_IS_MASTER | FLAG_SPECIAL_MASK_MODE);
+            for imr in imrs {
+                let mut p = HvmHwVpic {
+                    irr,
+                    imr,
+                    isr,
+                    flags,
+                    ..HvmHwVpic::default()
+                };
+                p.set_priority_add(pa);
+                assert_eq!(
+                    p.has_pending_irq(),
+                    p.get_highest_priority_irq().is_some(),
+                    "{p:?}"
+                );
+            }
+        }
+    }
+    for pa in 0..16 {
+        for flags in 0..8u8 {
+            for irr in 0..=255u8 {
+                for isr in [0, 1 << 2, 0xff, irr, !irr] {
+                    let mut p = HvmHwVpic {
+                        irr,
+                        isr,
+                        flags: ((flags & 1) * FLAG_SPECIAL_FULLY_NESTED_MODE)
+                            | (((flags >> 1) & 1) * FLAG_IS_MASTER)
+                            | (((flags >> 2) & 1) * FLAG_SPECIAL_MASK_MODE),
+                        imr: isr.rotate_left(3),
+                        ..HvmHwVpic::default()
+                    };
+                    p.set_priority_add(pa);
+                    assert_eq!(
+                        p.has_pending_irq(),
+                        p.get_highest_priority_irq().is_some(),
+                        "{p:?}"
+                    );
+                }
+            }
+        }
+    }
+}

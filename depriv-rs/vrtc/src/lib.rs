@@ -413,65 +413,86 @@ pub enum IoOutcome {
 }
 
 /// Xen's `gmtime()` (common/time.c) for a 64-bit `unsigned long`.
+///
+/// Xen walks the calendar a year, then a month, at a time from 1970; this
+/// computes the same fields in closed form (the days-to-civil-date
+/// arithmetic on a calendar whose years start in March, so that the leap
+/// day ends a year): any 400 consecutive years are 146097 days, and within
+/// such a cycle the year, the month and the day follow from divisions.
+/// The unit tests compare it with Xen's walk over every day of several
+/// 400-year cycles and on the pre-1970 path.
 pub fn gmtime(t: u64) -> Tm {
     const SECS_PER_DAY: u64 = 86_400;
-    const DAYS_PER_400Y: i64 = 365 * 303 + 366 * 97;
+    const DAYS_PER_400Y: u64 = 146_097;
+    /// 0000-03-01 to 1970-01-01, proleptic Gregorian.
+    const DAYS_0000_03_01_TO_EPOCH: u64 = 719_468;
     let mut t = t;
     let mut y: i32 = 1970;
     // Times before 1970: move forward by 400-year cycles, as Xen does.
     while t & (1u64 << 39) != 0 {
         y = y.wrapping_sub(400);
-        t = t.wrapping_add((DAYS_PER_400Y as u64).wrapping_mul(SECS_PER_DAY));
+        t = t.wrapping_add(DAYS_PER_400Y.wrapping_mul(SECS_PER_DAY));
     }
     t &= (1u64 << 40) - 1;
-    let mut days = (t / SECS_PER_DAY) as i64;
-    let mut rem = (t % SECS_PER_DAY) as i64;
+    // t < 2^40: days < 2^24, so nothing below can overflow.
+    let days = t / SECS_PER_DAY;
+    let rem = t % SECS_PER_DAY;
     let tm_hour = (rem / 3600) as i32;
-    rem %= 3600;
+    let rem = rem % 3600;
     let tm_min = (rem / 60) as i32;
     let tm_sec = (rem % 60) as i32;
-    // January 1, 1970 was a Thursday; days is never negative here.
+    // January 1, 1970 was a Thursday.
     let tm_wday = (days.wrapping_add(4) % 7) as i32;
-    // Xen walks year by year; whole 400-year cycles (always 146097 days)
-    // give the same result faster.
-    while days >= DAYS_PER_400Y {
-        y = y.wrapping_add(400);
-        days = days.wrapping_sub(DAYS_PER_400Y);
-    }
-    loop {
-        let len = if is_leap(y) { 366 } else { 365 };
-        if days < len {
-            break;
-        }
-        y = y.wrapping_add(1);
-        days = days.wrapping_sub(len);
-    }
-    let tm_yday = days as i32;
-    let feb = if is_leap(y) { 29 } else { 28 };
-    let mon_len = [31, feb, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let mut mon = 0i32;
-    for len in mon_len {
-        if days < len {
-            break;
-        }
-        days = days.wrapping_sub(len);
-        mon = mon.wrapping_add(1);
-    }
+
+    // Days since 0000-03-01; the 400-year cycle ("era") and the day in it.
+    let z = days.wrapping_add(DAYS_0000_03_01_TO_EPOCH);
+    let era = z / DAYS_PER_400Y;
+    let doe = z % DAYS_PER_400Y;
+    // The March-based year of the era (0..399): the days less one per 4
+    // years, plus one per century, less one per 400 years, are 365 a year.
+    let yoe = doe
+        .wrapping_sub(doe / 1460)
+        .wrapping_add(doe / 36_524)
+        .wrapping_sub(doe / (DAYS_PER_400Y - 1))
+        / 365;
+    // Day of the March-based year (0..365) and its month (0 = March).
+    let doy = doe.wrapping_sub(
+        yoe.wrapping_mul(365)
+            .wrapping_add(yoe / 4)
+            .wrapping_sub(yoe / 100),
+    );
+    let mp = doy.wrapping_mul(5).wrapping_add(2) / 153;
+    let mday = doy
+        .wrapping_sub(mp.wrapping_mul(153).wrapping_add(2) / 5)
+        .wrapping_add(1);
+    // January and February belong to the next calendar year.
+    let (mon, yday, next) = if mp < 10 {
+        // March..December of year yoe (a leap year when yoe is one: the
+        // era starts at a multiple of 400).
+        let leap = yoe.is_multiple_of(4) && (!yoe.is_multiple_of(100) || yoe == 0);
+        (
+            mp.wrapping_add(2),
+            doy.wrapping_add(59).wrapping_add(u64::from(leap)),
+            0,
+        )
+    } else {
+        (mp.wrapping_sub(10), doy.wrapping_sub(306), 1)
+    };
+    let year = era.wrapping_mul(400).wrapping_add(yoe).wrapping_add(next) as i32;
     Tm {
         tm_sec,
         tm_min,
         tm_hour,
-        tm_mday: days.wrapping_add(1) as i32,
-        tm_mon: mon,
-        tm_year: y.wrapping_sub(EPOCH_YEAR),
+        tm_mday: mday as i32,
+        tm_mon: mon as i32,
+        // The cycles moved forward for pre-1970 times are taken back.
+        tm_year: year
+            .wrapping_add(y.wrapping_sub(1970))
+            .wrapping_sub(EPOCH_YEAR),
         tm_wday,
-        tm_yday,
+        tm_yday: yday as i32,
         tm_isdst: -1,
     }
-}
-
-fn is_leap(y: i32) -> bool {
-    y.wrapping_rem(4) == 0 && (y.wrapping_rem(100) != 0 || y.wrapping_rem(400) == 0)
 }
 
 /// Xen's `mktime()` (arch/x86/time.c): Gauss' formula on unsigned ints.
