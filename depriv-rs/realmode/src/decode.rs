@@ -34,32 +34,63 @@ pub(crate) mod desc {
 }
 use desc::*;
 
-const fn alu_row() -> [u16; 6] {
-    [
-        BYTE_OP | DST_MEM | SRC_REG | MODRM,
-        DST_MEM | SRC_REG | MODRM,
-        BYTE_OP | DST_REG | SRC_MEM | MODRM,
-        DST_REG | SRC_MEM | MODRM,
-        BYTE_OP | DST_REG | SRC_IMM,
-        DST_REG | SRC_IMM,
-    ]
+/// The operand forms of the ALU rows (00-05, 08-0d, ..., 38-3d) by the
+/// opcode's low three bits.
+const fn alu_row(low: u8) -> u16 {
+    match low {
+        0 => BYTE_OP | DST_MEM | SRC_REG | MODRM,
+        1 => DST_MEM | SRC_REG | MODRM,
+        2 => BYTE_OP | DST_REG | SRC_MEM | MODRM,
+        3 => DST_REG | SRC_MEM | MODRM,
+        4 => BYTE_OP | DST_REG | SRC_IMM,
+        _ => DST_REG | SRC_IMM,
+    }
+}
+
+/// A 256-entry table of a descriptor function, built at compile time, so
+/// that decoding an opcode is one load (as x86_emulate's tables are).
+macro_rules! desc_table {
+    ($f:ident) => {{
+        let mut t = [0u16; 256];
+        let mut rest: &mut [u16] = &mut t;
+        let mut b = 0u8;
+        while let [entry, tail @ ..] = rest {
+            *entry = $f(b);
+            b = b.wrapping_add(1);
+            rest = tail;
+        }
+        t
+    }};
+}
+
+static ONEBYTE: [u16; 256] = desc_table!(onebyte_desc_of);
+static TWOBYTE: [u16; 256] = desc_table!(twobyte_desc_of);
+
+/// One-byte opcode descriptor (from the table built from
+/// [`onebyte_desc_of`]).
+pub(crate) fn onebyte_desc(b: u8) -> u16 {
+    ONEBYTE.get(usize::from(b)).copied().unwrap_or(UNKNOWN)
+}
+
+/// Two-byte (0x0f xx) opcode descriptor (from the table built from
+/// [`twobyte_desc_of`]).
+pub(crate) fn twobyte_desc(b: u8) -> u16 {
+    TWOBYTE.get(usize::from(b)).copied().unwrap_or(UNKNOWN)
 }
 
 /// One-byte opcode descriptors (operand forms from the Intel SDM opcode
 /// map, vol. 2 appendix A; same classification as x86_emulate's table).
-pub(crate) fn onebyte_desc(b: u8) -> u16 {
-    let a = alu_row();
+const fn onebyte_desc_of(b: u8) -> u16 {
     match b {
         0x00..=0x3f => match b & 7 {
             0..=5 => {
-                let d = a.get(usize::from(b & 7)).copied().unwrap_or(UNKNOWN);
                 // cmp (0x38/0x39) is DstReg|SrcMem in Xen: it never writes.
                 if b == 0x38 {
                     BYTE_OP | DST_REG | SRC_MEM | MODRM
                 } else if b == 0x39 {
                     DST_REG | SRC_MEM | MODRM
                 } else {
-                    d
+                    alu_row(b & 7)
                 }
             }
             6 => match b {
@@ -167,7 +198,7 @@ pub(crate) fn onebyte_desc(b: u8) -> u16 {
 
 /// Two-byte (0x0f xx) opcode descriptors for the integer instructions
 /// this emulator knows.
-pub(crate) fn twobyte_desc(b: u8) -> u16 {
+const fn twobyte_desc_of(b: u8) -> u16 {
     match b {
         0x00 => MODRM,
         0x01 => IMPLICIT | MODRM,

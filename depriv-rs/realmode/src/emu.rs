@@ -95,9 +95,9 @@ pub(crate) fn unrecognized() -> Stop {
 
 pub(crate) struct Emu<'a, O: Ops> {
     pub ops: &'a mut O,
-    /// The registers as they were on entry (Xen's `ctxt->regs`).
-    pub start: CpuState,
-    /// Shadow registers (Xen's `_regs`).
+    /// Shadow registers (Xen's `_regs`). `r.eip` stays the instruction's
+    /// own address until the commit (the new one is `ip`), and `addr_size`
+    /// never changes: see [`Emu::start_ip`] and [`Emu::def_op_bytes`].
     pub r: CpuState,
     /// Instruction pointer, not yet truncated (Xen's `_regs.r(ip)`).
     pub ip: u64,
@@ -112,6 +112,16 @@ pub(crate) struct Emu<'a, O: Ops> {
 }
 
 impl<O: Ops> Emu<'_, O> {
+    /// Offset of the instruction being emulated (Xen's `ctxt->regs->r(ip)`).
+    pub fn start_ip(&self) -> u64 {
+        u64::from(self.r.eip)
+    }
+
+    /// The default operand size in bytes (from CS.D).
+    pub fn def_op_bytes(&self) -> u8 {
+        self.r.addr_size / 8
+    }
+
     // ---- registers -------------------------------------------------
 
     pub fn reg_get(&self, n: u8, hi: bool, bytes: u8) -> u64 {

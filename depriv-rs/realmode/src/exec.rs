@@ -54,7 +54,6 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
     }
     let mut emu = Emu {
         ops,
-        start: *state,
         r: *state,
         ip: d.ip,
         d,
@@ -607,7 +606,7 @@ impl<O: Ops> Emu<'_, O> {
             // x86_decode_twobyte() folds a 66/F2/F3 prefix into the
             // opcode of 0f 18 (SIMD space): no NOP any more, x86_emulate()
             // does not implement it.
-            0x18 if self.d.has_simd_prefix(self.start.addr_size / 8) => Err(unrecognized()),
+            0x18 if self.d.has_simd_prefix(self.def_op_bytes()) => Err(unrecognized()),
             // PREFETCH / hint NOPs: no memory access.
             0x0d | 0x18..=0x1f => Ok(Next::Writeback),
             0xae => {
@@ -659,7 +658,7 @@ impl<O: Ops> Emu<'_, O> {
             0xc3 => {
                 // MOVNTI (any 66/F2/F3 makes it another, unimplemented,
                 // opcode).
-                if self.d.has_simd_prefix(self.start.addr_size / 8) {
+                if self.d.has_simd_prefix(self.def_op_bytes()) {
                     return Err(unrecognized());
                 }
                 if self.ops.features() & features::SSE2 == 0 {

@@ -130,7 +130,7 @@ impl<O: Ops> Emu<'_, O> {
             }
             _ => (EXC_DB, EventType::PriSwException),
         };
-        let len = self.ip.wrapping_sub(u64::from(self.start.eip)) as u8;
+        let len = self.ip.wrapping_sub(self.start_ip()) as u8;
         Err(Stop::Abort(Fault::Exception(Event {
             vector,
             kind,

@@ -39,7 +39,7 @@ impl<O: Ops> Emu<'_, O> {
         if self.rep_prefix() {
             let ecx = self.loop_count().wrapping_sub(done);
             if ecx != 0 {
-                self.ip = u64::from(self.start.eip);
+                self.ip = self.start_ip();
             }
             self.put_loop_count(ecx);
         }

@@ -26,7 +26,7 @@ impl<O: Ops> Emu<'_, O> {
         match self.d.rep {
             Rep::Repe => Pfx::F3,
             Rep::Repne => Pfx::F2,
-            Rep::None if self.d.op_bytes != self.start.addr_size / 8 => Pfx::P66,
+            Rep::None if self.d.op_bytes != self.def_op_bytes() => Pfx::P66,
             Rep::None => Pfx::None,
         }
     }
