@@ -30,6 +30,11 @@ pub(crate) mod desc {
     /// Delegated to Xen's x86_emulate() (see [`crate::delegated`]) as soon
     /// as the opcode is known.
     pub const DELEGATE: u16 = 1 << 9;
+    /// Delegated by its ModRM byte (Grp7, Grp15): the instruction is
+    /// decoded in full, then delegated before any operand work (whose
+    /// order x86_emulate() varies per prefix: F3 0f ae reads its operand
+    /// before the LOCK check).
+    pub const DELEGATE_MODRM: u16 = 1 << 10;
     pub const IMPLICIT: u16 = DST_NONE | SRC_NONE;
 }
 use desc::*;
@@ -64,7 +69,17 @@ macro_rules! desc_table {
 }
 
 static ONEBYTE: [u16; 256] = desc_table!(onebyte_desc_of);
-static TWOBYTE: [u16; 256] = desc_table!(twobyte_desc_of);
+static TWOBYTE: [u16; 256] = desc_table!(twobyte_desc_or_delegate);
+
+/// [`twobyte_desc_of`], or DELEGATE for the opcodes delegated as such (0f
+/// 01 and 0f ae go by their ModRM byte, SYSCALL/SYSRET after their checks).
+const fn twobyte_desc_or_delegate(b: u8) -> u16 {
+    if !matches!(b, 0x01 | 0x05 | 0x07 | 0xae) && crate::delegated(0x000f_0000 | b as u32, 0) {
+        DELEGATE
+    } else {
+        twobyte_desc_of(b)
+    }
+}
 
 /// One-byte opcode descriptor (from the table built from
 /// [`onebyte_desc_of`]).
@@ -73,7 +88,7 @@ pub(crate) fn onebyte_desc(b: u8) -> u16 {
 }
 
 /// Two-byte (0x0f xx) opcode descriptor (from the table built from
-/// [`twobyte_desc_of`]).
+/// [`twobyte_desc_or_delegate`]).
 pub(crate) fn twobyte_desc(b: u8) -> u16 {
     TWOBYTE.get(usize::from(b)).copied().unwrap_or(UNKNOWN)
 }
@@ -427,9 +442,8 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
         }
         // SIMD/FPU state (0f 01 and 0f ae: by their ModRM byte, later;
         // SYSCALL/SYSRET after their checks).
-        if !matches!(b2, 0x01 | 0x05 | 0x07 | 0xae)
-            && crate::delegated(0x000f_0000 | u32::from(b2), 0)
-        {
+        let d2 = twobyte_desc(b2);
+        if d2 & DELEGATE != 0 {
             return Ok(Decoded::delegated(
                 0x100 | u16::from(b2),
                 lock,
@@ -439,7 +453,7 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
                 f.ip,
             ));
         }
-        (0x100 | u16::from(b2), twobyte_desc(b2))
+        (0x100 | u16::from(b2), d2)
     } else {
         (u16::from(b), onebyte_desc(b))
     };
@@ -596,6 +610,9 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
             2 | 4 => d |= SRC_MEM16,
             _ => {}
         },
+        0x101 | 0x1ae if crate::delegated(0x000f_0000 | u32::from(opcode & 0xff), dec.modrm) => {
+            d |= DELEGATE_MODRM;
+        }
         0x120 | 0x122 => {
             // LOCK MOV CRn means CR8 on CPUs with AltMovCr8 (AMD's
             // cr8_legacy), #UD elsewhere: depends on the guest's CPU

@@ -101,10 +101,10 @@ pub(crate) struct Emu<'a, O: Ops> {
     pub r: CpuState,
     /// Instruction pointer, not yet truncated (Xen's `_regs.r(ip)`).
     pub ip: u64,
+    /// The decoded instruction. Its `desc`, `op_bytes` and `lock` are
+    /// the working copies x86_emulate's state has (an instruction may
+    /// adjust them as it runs).
     pub d: Decoded,
-    pub desc: u16,
-    pub op_bytes: u8,
-    pub lock: bool,
     pub src: Operand,
     pub dst: Operand,
     pub retire: Retire,
@@ -259,7 +259,7 @@ impl<O: Ops> Emu<'_, O> {
     pub fn jmp_rel(&mut self, rel: u64) -> R<()> {
         let rel = i64::from(rel as i32);
         let mut ip = self.ip.wrapping_add(rel as u64);
-        ip = if self.op_bytes == 2 {
+        ip = if self.d.op_bytes == 2 {
             ip & 0xffff
         } else {
             ip & 0xffff_ffff
@@ -379,7 +379,7 @@ impl<O: Ops> Emu<'_, O> {
 
     /// Shared tail of the push family (Xen's `push:` label).
     pub fn do_push(&mut self) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let off = self.sp_pre_dec(u64::from(ob));
         self.dst = Operand {
             loc: Loc::Mem(Mem { seg: Seg::Ss, off }),
@@ -387,7 +387,7 @@ impl<O: Ops> Emu<'_, O> {
             val: self.src.val,
             orig: 0,
         };
-        self.desc |= MOV;
+        self.d.desc |= MOV;
         Ok(Next::Writeback)
     }
 }

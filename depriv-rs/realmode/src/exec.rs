@@ -49,7 +49,9 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
         Ok(d) => d,
         Err(f) => return fault_outcome(f),
     };
-    if d.desc & DELEGATE != 0 {
+    // Delegated by the opcode, or (Grp7, Grp15) by the ModRM byte: before
+    // any operand work.
+    if d.desc & (DELEGATE | DELEGATE_MODRM) != 0 {
         return Outcome::Delegate;
     }
     let mut emu = Emu {
@@ -57,9 +59,6 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
         r: *state,
         ip: d.ip,
         d,
-        desc: d.desc,
-        op_bytes: d.op_bytes,
-        lock: d.lock,
         src: Operand::NONE,
         dst: Operand::NONE,
         retire: Retire::default(),
@@ -99,15 +98,9 @@ fn fault_outcome(f: Fault) -> Outcome {
 }
 
 impl<O: Ops> Emu<'_, O> {
+    // Called once per instruction, from emulate_one only.
+    #[inline(always)]
     fn run(&mut self) -> R<()> {
-        // Grp7 and Grp15 forms delegated by their ModRM byte: before any
-        // operand work, whose order x86_emulate() varies per prefix (F3
-        // 0f ae reads its operand before the LOCK check).
-        if matches!(self.d.opcode, 0x101 | 0x1ae)
-            && crate::delegated(0x000f_0000 | u32::from(self.d.opcode & 0xff), self.d.modrm)
-        {
-            return Err(Stop::Delegate);
-        }
         self.fetch_operands()?;
         match self.execute()? {
             Next::Writeback => self.writeback(),
@@ -118,7 +111,7 @@ impl<O: Ops> Emu<'_, O> {
     /// x86_emulate's source/destination operand set-up, including the
     /// LOCK-prefix #UD rules and the read of RMW memory destinations.
     fn fetch_operands(&mut self) -> R<()> {
-        let d = self.desc;
+        let d = self.d.desc;
         let byte = d & BYTE_OP != 0;
         let ea_loc = if self.d.is_mem {
             Loc::Mem(self.d.ea)
@@ -127,7 +120,7 @@ impl<O: Ops> Emu<'_, O> {
         };
         match d & SRC_MASK {
             SRC_REG => {
-                let bytes = if byte { 1 } else { self.op_bytes };
+                let bytes = if byte { 1 } else { self.d.op_bytes };
                 let loc = Self::reg_loc(self.d.modrm_reg, byte);
                 let val = self.loc_read(loc, bytes)?;
                 self.src = Operand {
@@ -143,7 +136,7 @@ impl<O: Ops> Emu<'_, O> {
                 } else if byte {
                     1
                 } else {
-                    self.op_bytes
+                    self.d.op_bytes
                 };
                 let val = self.loc_read(ea_loc, bytes)?;
                 self.src = Operand {
@@ -155,7 +148,7 @@ impl<O: Ops> Emu<'_, O> {
             }
             SRC_IMM | SRC_IMMBYTE | SRC_IMM16 => {
                 let bytes = match d & SRC_MASK {
-                    SRC_IMM if !byte => self.op_bytes,
+                    SRC_IMM if !byte => self.d.op_bytes,
                     SRC_IMM16 => 2,
                     _ => 1,
                 };
@@ -172,16 +165,17 @@ impl<O: Ops> Emu<'_, O> {
             DST_NONE => {
                 // The only implicit-operand instruction LOCK may prefix:
                 // CMPXCHG8B (0f c7 /1 with a memory operand).
-                if self.lock && !(self.d.opcode == 0x1c7 && self.d.modrm_reg == 1 && self.d.is_mem)
+                if self.d.lock
+                    && !(self.d.opcode == 0x1c7 && self.d.modrm_reg == 1 && self.d.is_mem)
                 {
                     return Err(ud());
                 }
             }
             DST_REG => {
-                if self.lock {
+                if self.d.lock {
                     return Err(ud());
                 }
-                let bytes = if byte { 1 } else { self.op_bytes };
+                let bytes = if byte { 1 } else { self.d.op_bytes };
                 let loc = Self::reg_loc(self.d.modrm_reg, byte);
                 let val = self.loc_read(loc, bytes)?;
                 self.dst = Operand {
@@ -194,7 +188,7 @@ impl<O: Ops> Emu<'_, O> {
             _ => {
                 let mut ea = ea_loc;
                 if d & DST_MASK == DST_BITBASE {
-                    let ob = self.op_bytes;
+                    let ob = self.d.op_bytes;
                     if let Loc::Mem(mut m) = ea {
                         let sv: i64 = if ob == 2 {
                             i64::from(self.src.val as u16 as i16)
@@ -215,13 +209,13 @@ impl<O: Ops> Emu<'_, O> {
                         self.src.val = sv as u64;
                     }
                     self.src.val &= u64::from(ob) * 8 - 1;
-                    self.desc = (d & !DST_MASK) | DST_MEM;
+                    self.d.desc = (d & !DST_MASK) | DST_MEM;
                 }
-                let bytes = if byte { 1 } else { self.op_bytes };
+                let bytes = if byte { 1 } else { self.d.op_bytes };
                 match ea {
                     Loc::Mem(_) => {
-                        if self.desc & MOV != 0 {
-                            if self.lock {
+                        if self.d.desc & MOV != 0 {
+                            if self.d.lock {
                                 return Err(ud());
                             }
                             self.dst = Operand {
@@ -241,7 +235,7 @@ impl<O: Ops> Emu<'_, O> {
                         }
                     }
                     _ => {
-                        if self.lock {
+                        if self.d.lock {
                             return Err(ud());
                         }
                         let val = self.loc_read(ea, bytes)?;
@@ -267,9 +261,9 @@ impl<O: Ops> Emu<'_, O> {
             }
             Loc::Mem(m) => {
                 let bytes = self.dst.bytes;
-                if self.desc & MOV == 0 && self.dst.orig == self.dst.val {
+                if self.d.desc & MOV == 0 && self.dst.orig == self.dst.val {
                     // Nothing changed: x86_emulate skips the write.
-                } else if self.lock {
+                } else if self.d.lock {
                     let old = self.dst.orig.to_le_bytes();
                     let new = self.dst.val.to_le_bytes();
                     let n = usize::from(bytes.min(8));
@@ -322,12 +316,12 @@ impl<O: Ops> Emu<'_, O> {
             0x27 | 0x2f | 0x37 | 0x3f => self.bcd(b),
             0x40..=0x4f => self.incdec_reg(b),
             0x50..=0x57 => {
-                let v = self.reg_get(b & 7, false, self.op_bytes);
+                let v = self.reg_get(b & 7, false, self.d.op_bytes);
                 self.src.val = v;
                 self.do_push()
             }
             0x58..=0x5f => {
-                let ob = self.op_bytes;
+                let ob = self.d.op_bytes;
                 let v = self.pop(ob)?;
                 self.dst = Operand {
                     loc: Loc::Reg {
@@ -389,7 +383,7 @@ impl<O: Ops> Emu<'_, O> {
                     // transaction is ever active); XBEGIN's target is not
                     // truncated to 16 bits.
                     if b & 1 != 0 {
-                        self.op_bytes = 4;
+                        self.d.op_bytes = 4;
                         self.jmp_rel(self.src.val)?;
                         self.r.set_reg(0, 0);
                     }
@@ -417,7 +411,7 @@ impl<O: Ops> Emu<'_, O> {
                 Ok(Next::Writeback)
             }
             0x91..=0x97 => {
-                let ob = self.op_bytes;
+                let ob = self.d.op_bytes;
                 let loc = Loc::Reg {
                     n: b & 7,
                     hi: false,
@@ -433,7 +427,7 @@ impl<O: Ops> Emu<'_, O> {
             }
             0x98 => {
                 let ax = self.r.reg(0);
-                let v = if self.op_bytes == 2 {
+                let v = if self.d.op_bytes == 2 {
                     (ax & 0xffff_0000) | u32::from(ax as u8 as i8 as i16 as u16)
                 } else {
                     ax as u16 as i16 as i32 as u32
@@ -443,7 +437,7 @@ impl<O: Ops> Emu<'_, O> {
             }
             0x99 => {
                 let ax = self.r.reg(0);
-                if self.op_bytes == 2 {
+                if self.d.op_bytes == 2 {
                     let dx = if (ax as u16 as i16) < 0 { 0xffff } else { 0 };
                     self.reg_set(2, false, 2, dx);
                 } else {
@@ -678,7 +672,7 @@ impl<O: Ops> Emu<'_, O> {
                 Ok(Next::Writeback)
             }
             0xc8..=0xcf => {
-                let ob = self.op_bytes;
+                let ob = self.d.op_bytes;
                 let v = if ob == 2 {
                     // Undefined; x86_emulate writes zero.
                     0

@@ -76,10 +76,10 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     fn elem_bytes(&self) -> u8 {
-        if self.desc & crate::decode::desc::BYTE_OP != 0 {
+        if self.d.desc & crate::decode::desc::BYTE_OP != 0 {
             1
         } else {
-            self.op_bytes
+            self.d.op_bytes
         }
     }
 
