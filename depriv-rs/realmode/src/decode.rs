@@ -308,6 +308,9 @@ pub(crate) struct Decoded {
 }
 
 impl Decoded {
+    /// Nothing decoded yet.
+    pub const NONE: Decoded = Decoded::bare(0, UNKNOWN, false, Rep::None, 2, 2);
+
     /// An instruction delegated to Xen as soon as its opcode was read.
     fn delegated(opcode: u16, lock: bool, rep: Rep, op_bytes: u8, ad_bytes: u8, ip: u64) -> Self {
         Decoded {
@@ -317,7 +320,14 @@ impl Decoded {
     }
 
     /// The opcode and its prefixes, before any ModRM, operand or immediate.
-    fn bare(opcode: u16, desc: u16, lock: bool, rep: Rep, op_bytes: u8, ad_bytes: u8) -> Self {
+    const fn bare(
+        opcode: u16,
+        desc: u16,
+        lock: bool,
+        rep: Rep,
+        op_bytes: u8,
+        ad_bytes: u8,
+    ) -> Self {
         Decoded {
             opcode,
             desc,
@@ -393,7 +403,10 @@ pub(crate) fn truncate(v: u64, bytes: u8) -> u64 {
 
 /// Decode one instruction (Xen's `x86_decode()` + `x86_decode_onebyte()`
 /// / `x86_decode_twobyte()` restricted to real mode).
-pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fault> {
+///
+/// The result goes to `dec` (in place: the emulator's own copy), valid
+/// only when Ok is returned.
+pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O, dec: &mut Decoded) -> Result<(), Fault> {
     let start = u64::from(regs.eip);
     let mut f = Fetcher { start, ip: start };
     let def = if regs.addr_size == 32 { 4u8 } else { 2u8 };
@@ -429,14 +442,8 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
             // All of them are delegated (crate::delegated()).
             let xop = if b2 == 0x38 { 0x0f38_0000 } else { 0x0f3a_0000 };
             if crate::delegated(xop | u32::from(b3), 0) {
-                return Ok(Decoded::delegated(
-                    u16::from(b3),
-                    lock,
-                    rep,
-                    op_bytes,
-                    ad_bytes,
-                    f.ip,
-                ));
+                *dec = Decoded::delegated(u16::from(b3), lock, rep, op_bytes, ad_bytes, f.ip);
+                return Ok(());
             }
             return Err(Fault::Unhandleable);
         }
@@ -444,14 +451,8 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
         // SYSCALL/SYSRET after their checks).
         let d2 = twobyte_desc(b2);
         if d2 & DELEGATE != 0 {
-            return Ok(Decoded::delegated(
-                0x100 | u16::from(b2),
-                lock,
-                rep,
-                op_bytes,
-                ad_bytes,
-                f.ip,
-            ));
+            *dec = Decoded::delegated(0x100 | u16::from(b2), lock, rep, op_bytes, ad_bytes, f.ip);
+            return Ok(());
         }
         (0x100 | u16::from(b2), d2)
     } else {
@@ -461,7 +462,7 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
         return Err(Fault::Unhandleable);
     }
 
-    let mut dec = Decoded::bare(opcode, d, lock, rep, op_bytes, ad_bytes);
+    *dec = Decoded::bare(opcode, d, lock, rep, op_bytes, ad_bytes);
 
     if d & MODRM != 0 {
         let modrm = f.u8(ops)?;
@@ -639,5 +640,5 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
     }
     dec.desc = d;
     dec.ip = f.ip;
-    Ok(dec)
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! writeback and commit, on the execution core in `emu` and the
 //! instruction families in `insn/`.
 
-use crate::decode::{decode, desc::*};
+use crate::decode::{decode, desc::*, Decoded};
 use crate::emu::{
     gp0, ud, unhandleable, unrecognized, Emu, Loc, Next, Operand, Stop, DEBUGCTLMSR_BTF,
     MSR_IA32_DEBUGCTLMSR, MSR_IA32_TSC, R,
@@ -14,7 +14,8 @@ use crate::state::{eflags, CpuState, Outcome, Retire, Seg};
 /// Length of the instruction at CS:EIP as this crate decodes it (for
 /// cross-checking the decoder); faults as `emulate_one` would report them.
 pub fn insn_length<O: Ops>(state: &CpuState, ops: &mut O) -> Result<u8, Fault> {
-    let d = decode(state, ops)?;
+    let mut d = Decoded::NONE;
+    decode(state, ops, &mut d)?;
     if d.desc & DELEGATE != 0 {
         return Err(Fault::Unhandleable);
     }
@@ -45,25 +46,26 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
         Ok(ss) if ss.dpl() != 0 => return Outcome::Unhandleable,
         _ => {}
     }
-    let d = match decode(state, ops) {
-        Ok(d) => d,
-        Err(f) => return fault_outcome(f),
-    };
-    // Delegated by the opcode, or (Grp7, Grp15) by the ModRM byte: before
-    // any operand work.
-    if d.desc & (DELEGATE | DELEGATE_MODRM) != 0 {
-        return Outcome::Delegate;
-    }
     let mut emu = Emu {
         ops,
         r: *state,
-        ip: d.ip,
-        d,
+        ip: 0,
+        d: Decoded::NONE,
         src: Operand::NONE,
         dst: Operand::NONE,
         retire: Retire::default(),
         singlestep: tf && !branch_step,
     };
+    // Decoded in place, into the emulator's own copy.
+    if let Err(f) = decode(state, emu.ops, &mut emu.d) {
+        return fault_outcome(f);
+    }
+    // Delegated by the opcode, or (Grp7, Grp15) by the ModRM byte: before
+    // any operand work.
+    if emu.d.desc & (DELEGATE | DELEGATE_MODRM) != 0 {
+        return Outcome::Delegate;
+    }
+    emu.ip = emu.d.ip;
     let res = emu.run();
     let commit = |emu: &mut Emu<'_, O>, state: &mut CpuState| {
         emu.r.eip = emu.ip as u32;
