@@ -35,6 +35,9 @@ pub(crate) mod desc {
     /// order x86_emulate() varies per prefix: F3 0f ae reads its operand
     /// before the LOCK check).
     pub const DELEGATE_MODRM: u16 = 1 << 10;
+    /// Table entries only: decode() adjusts this opcode's operands (see
+    /// `has_fixup()`); never in a Decoded's `desc`.
+    pub const FIXUP: u16 = 1 << 11;
     pub const IMPLICIT: u16 = DST_NONE | SRC_NONE;
 }
 use desc::*;
@@ -68,8 +71,42 @@ macro_rules! desc_table {
     }};
 }
 
-static ONEBYTE: [u16; 256] = desc_table!(onebyte_desc_of);
-static TWOBYTE: [u16; 256] = desc_table!(twobyte_desc_or_delegate);
+static ONEBYTE: [u16; 256] = desc_table!(onebyte_entry);
+static TWOBYTE: [u16; 256] = desc_table!(twobyte_entry);
+
+/// The opcodes whose operands decode() adjusts beyond the table (its two
+/// `match opcode` blocks: x86_decode()'s early adjustments and those of
+/// x86_decode_onebyte()/x86_decode_twobyte()); the others skip them.
+const fn has_fixup(opcode: u16) -> bool {
+    matches!(
+        opcode,
+        0x80..=0x83
+            | 0x9a
+            | 0xea
+            | 0xa0..=0xa3
+            | 0xc8
+            | 0xf6
+            | 0xf7
+            | 0xff
+            | 0x100
+            | 0x101
+            | 0x1ae
+            | 0x120..=0x123
+    )
+}
+
+const fn onebyte_entry(b: u8) -> u16 {
+    onebyte_desc_of(b) | if has_fixup(b as u16) { FIXUP } else { 0 }
+}
+
+const fn twobyte_entry(b: u8) -> u16 {
+    twobyte_desc_or_delegate(b)
+        | if has_fixup(0x100 | b as u16) {
+            FIXUP
+        } else {
+            0
+        }
+}
 
 /// [`twobyte_desc_of`], or DELEGATE for the opcodes delegated as such (0f
 /// 01 and 0f ae go by their ModRM byte, SYSCALL/SYSRET after their checks).
@@ -82,13 +119,13 @@ const fn twobyte_desc_or_delegate(b: u8) -> u16 {
 }
 
 /// One-byte opcode descriptor (from the table built from
-/// [`onebyte_desc_of`]).
+/// [`onebyte_desc_of`]), with FIXUP.
 pub(crate) fn onebyte_desc(b: u8) -> u16 {
     ONEBYTE.get(usize::from(b)).copied().unwrap_or(UNKNOWN)
 }
 
 /// Two-byte (0x0f xx) opcode descriptor (from the table built from
-/// [`twobyte_desc_or_delegate`]).
+/// [`twobyte_desc_or_delegate`]), with FIXUP.
 pub(crate) fn twobyte_desc(b: u8) -> u16 {
     TWOBYTE.get(usize::from(b)).copied().unwrap_or(UNKNOWN)
 }
@@ -461,6 +498,8 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O, dec: &mut Decoded) ->
     if d & UNKNOWN != 0 {
         return Err(Fault::Unhandleable);
     }
+    let fixup = d & FIXUP != 0;
+    d &= !FIXUP;
 
     *dec = Decoded::bare(opcode, d, lock, rep, op_bytes, ad_bytes);
 
@@ -474,6 +513,7 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O, dec: &mut Decoded) ->
 
         // Early operand adjustments (x86_decode()).
         match opcode {
+            _ if !fixup => {}
             0xf6 | 0xf7 => {
                 d |= match dec.modrm_reg {
                     0 | 1 => DST_MEM | SRC_IMM,
@@ -594,6 +634,7 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O, dec: &mut Decoded) ->
 
     // x86_decode_onebyte() / x86_decode_twobyte() adjustments.
     match opcode {
+        _ if !fixup => {}
         0x80..=0x83 if dec.modrm_reg == 7 => d = (d & BYTE_OP) | DST_NONE | SRC_MEM,
         0x9a | 0xea => {
             dec.imm1 = f.bytes(ops, usize::from(op_bytes))?;
