@@ -30,36 +30,119 @@ pub(crate) mod desc {
     /// Delegated to Xen's x86_emulate() (see [`crate::delegated`]) as soon
     /// as the opcode is known.
     pub const DELEGATE: u16 = 1 << 9;
+    /// Delegated by its ModRM byte (Grp7, Grp15): the instruction is
+    /// decoded in full, then delegated before any operand work (whose
+    /// order x86_emulate() varies per prefix: F3 0f ae reads its operand
+    /// before the LOCK check).
+    pub const DELEGATE_MODRM: u16 = 1 << 10;
+    /// Table entries only: decode() adjusts this opcode's operands (see
+    /// `has_fixup()`); never in a Decoded's `desc`.
+    pub const FIXUP: u16 = 1 << 11;
     pub const IMPLICIT: u16 = DST_NONE | SRC_NONE;
 }
 use desc::*;
 
-const fn alu_row() -> [u16; 6] {
-    [
-        BYTE_OP | DST_MEM | SRC_REG | MODRM,
-        DST_MEM | SRC_REG | MODRM,
-        BYTE_OP | DST_REG | SRC_MEM | MODRM,
-        DST_REG | SRC_MEM | MODRM,
-        BYTE_OP | DST_REG | SRC_IMM,
-        DST_REG | SRC_IMM,
-    ]
+/// The operand forms of the ALU rows (00-05, 08-0d, ..., 38-3d) by the
+/// opcode's low three bits.
+const fn alu_row(low: u8) -> u16 {
+    match low {
+        0 => BYTE_OP | DST_MEM | SRC_REG | MODRM,
+        1 => DST_MEM | SRC_REG | MODRM,
+        2 => BYTE_OP | DST_REG | SRC_MEM | MODRM,
+        3 => DST_REG | SRC_MEM | MODRM,
+        4 => BYTE_OP | DST_REG | SRC_IMM,
+        _ => DST_REG | SRC_IMM,
+    }
+}
+
+/// A 256-entry table of a descriptor function, built at compile time, so
+/// that decoding an opcode is one load (as x86_emulate's tables are).
+macro_rules! desc_table {
+    ($f:ident) => {{
+        let mut t = [0u16; 256];
+        let mut rest: &mut [u16] = &mut t;
+        let mut b = 0u8;
+        while let [entry, tail @ ..] = rest {
+            *entry = $f(b);
+            b = b.wrapping_add(1);
+            rest = tail;
+        }
+        t
+    }};
+}
+
+static ONEBYTE: [u16; 256] = desc_table!(onebyte_entry);
+static TWOBYTE: [u16; 256] = desc_table!(twobyte_entry);
+
+/// The opcodes whose operands decode() adjusts beyond the table (its two
+/// `match opcode` blocks: x86_decode()'s early adjustments and those of
+/// x86_decode_onebyte()/x86_decode_twobyte()); the others skip them.
+const fn has_fixup(opcode: u16) -> bool {
+    matches!(
+        opcode,
+        0x80..=0x83
+            | 0x9a
+            | 0xea
+            | 0xa0..=0xa3
+            | 0xc8
+            | 0xf6
+            | 0xf7
+            | 0xff
+            | 0x100
+            | 0x101
+            | 0x1ae
+            | 0x120..=0x123
+    )
+}
+
+const fn onebyte_entry(b: u8) -> u16 {
+    onebyte_desc_of(b) | if has_fixup(b as u16) { FIXUP } else { 0 }
+}
+
+const fn twobyte_entry(b: u8) -> u16 {
+    twobyte_desc_or_delegate(b)
+        | if has_fixup(0x100 | b as u16) {
+            FIXUP
+        } else {
+            0
+        }
+}
+
+/// [`twobyte_desc_of`], or DELEGATE for the opcodes delegated as such (0f
+/// 01 and 0f ae go by their ModRM byte, SYSCALL/SYSRET after their checks).
+const fn twobyte_desc_or_delegate(b: u8) -> u16 {
+    if !matches!(b, 0x01 | 0x05 | 0x07 | 0xae) && crate::delegated(0x000f_0000 | b as u32, 0) {
+        DELEGATE
+    } else {
+        twobyte_desc_of(b)
+    }
+}
+
+/// One-byte opcode descriptor (from the table built from
+/// [`onebyte_desc_of`]), with FIXUP.
+pub(crate) fn onebyte_desc(b: u8) -> u16 {
+    ONEBYTE.get(usize::from(b)).copied().unwrap_or(UNKNOWN)
+}
+
+/// Two-byte (0x0f xx) opcode descriptor (from the table built from
+/// [`twobyte_desc_or_delegate`]), with FIXUP.
+pub(crate) fn twobyte_desc(b: u8) -> u16 {
+    TWOBYTE.get(usize::from(b)).copied().unwrap_or(UNKNOWN)
 }
 
 /// One-byte opcode descriptors (operand forms from the Intel SDM opcode
 /// map, vol. 2 appendix A; same classification as x86_emulate's table).
-pub(crate) fn onebyte_desc(b: u8) -> u16 {
-    let a = alu_row();
+const fn onebyte_desc_of(b: u8) -> u16 {
     match b {
         0x00..=0x3f => match b & 7 {
             0..=5 => {
-                let d = a.get(usize::from(b & 7)).copied().unwrap_or(UNKNOWN);
                 // cmp (0x38/0x39) is DstReg|SrcMem in Xen: it never writes.
                 if b == 0x38 {
                     BYTE_OP | DST_REG | SRC_MEM | MODRM
                 } else if b == 0x39 {
                     DST_REG | SRC_MEM | MODRM
                 } else {
-                    d
+                    alu_row(b & 7)
                 }
             }
             6 => match b {
@@ -167,7 +250,7 @@ pub(crate) fn onebyte_desc(b: u8) -> u16 {
 
 /// Two-byte (0x0f xx) opcode descriptors for the integer instructions
 /// this emulator knows.
-pub(crate) fn twobyte_desc(b: u8) -> u16 {
+const fn twobyte_desc_of(b: u8) -> u16 {
     match b {
         0x00 => MODRM,
         0x01 => IMPLICIT | MODRM,
@@ -262,6 +345,9 @@ pub(crate) struct Decoded {
 }
 
 impl Decoded {
+    /// Nothing decoded yet.
+    pub const NONE: Decoded = Decoded::bare(0, UNKNOWN, false, Rep::None, 2, 2);
+
     /// An instruction delegated to Xen as soon as its opcode was read.
     fn delegated(opcode: u16, lock: bool, rep: Rep, op_bytes: u8, ad_bytes: u8, ip: u64) -> Self {
         Decoded {
@@ -271,7 +357,14 @@ impl Decoded {
     }
 
     /// The opcode and its prefixes, before any ModRM, operand or immediate.
-    fn bare(opcode: u16, desc: u16, lock: bool, rep: Rep, op_bytes: u8, ad_bytes: u8) -> Self {
+    const fn bare(
+        opcode: u16,
+        desc: u16,
+        lock: bool,
+        rep: Rep,
+        op_bytes: u8,
+        ad_bytes: u8,
+    ) -> Self {
         Decoded {
             opcode,
             desc,
@@ -347,7 +440,10 @@ pub(crate) fn truncate(v: u64, bytes: u8) -> u64 {
 
 /// Decode one instruction (Xen's `x86_decode()` + `x86_decode_onebyte()`
 /// / `x86_decode_twobyte()` restricted to real mode).
-pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fault> {
+///
+/// The result goes to `dec` (in place: the emulator's own copy), valid
+/// only when Ok is returned.
+pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O, dec: &mut Decoded) -> Result<(), Fault> {
     let start = u64::from(regs.eip);
     let mut f = Fetcher { start, ip: start };
     let def = if regs.addr_size == 32 { 4u8 } else { 2u8 };
@@ -383,40 +479,29 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
             // All of them are delegated (crate::delegated()).
             let xop = if b2 == 0x38 { 0x0f38_0000 } else { 0x0f3a_0000 };
             if crate::delegated(xop | u32::from(b3), 0) {
-                return Ok(Decoded::delegated(
-                    u16::from(b3),
-                    lock,
-                    rep,
-                    op_bytes,
-                    ad_bytes,
-                    f.ip,
-                ));
+                *dec = Decoded::delegated(u16::from(b3), lock, rep, op_bytes, ad_bytes, f.ip);
+                return Ok(());
             }
             return Err(Fault::Unhandleable);
         }
         // SIMD/FPU state (0f 01 and 0f ae: by their ModRM byte, later;
         // SYSCALL/SYSRET after their checks).
-        if !matches!(b2, 0x01 | 0x05 | 0x07 | 0xae)
-            && crate::delegated(0x000f_0000 | u32::from(b2), 0)
-        {
-            return Ok(Decoded::delegated(
-                0x100 | u16::from(b2),
-                lock,
-                rep,
-                op_bytes,
-                ad_bytes,
-                f.ip,
-            ));
+        let d2 = twobyte_desc(b2);
+        if d2 & DELEGATE != 0 {
+            *dec = Decoded::delegated(0x100 | u16::from(b2), lock, rep, op_bytes, ad_bytes, f.ip);
+            return Ok(());
         }
-        (0x100 | u16::from(b2), twobyte_desc(b2))
+        (0x100 | u16::from(b2), d2)
     } else {
         (u16::from(b), onebyte_desc(b))
     };
     if d & UNKNOWN != 0 {
         return Err(Fault::Unhandleable);
     }
+    let fixup = d & FIXUP != 0;
+    d &= !FIXUP;
 
-    let mut dec = Decoded::bare(opcode, d, lock, rep, op_bytes, ad_bytes);
+    *dec = Decoded::bare(opcode, d, lock, rep, op_bytes, ad_bytes);
 
     if d & MODRM != 0 {
         let modrm = f.u8(ops)?;
@@ -428,6 +513,7 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
 
         // Early operand adjustments (x86_decode()).
         match opcode {
+            _ if !fixup => {}
             0xf6 | 0xf7 => {
                 d |= match dec.modrm_reg {
                     0 | 1 => DST_MEM | SRC_IMM,
@@ -548,6 +634,7 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
 
     // x86_decode_onebyte() / x86_decode_twobyte() adjustments.
     match opcode {
+        _ if !fixup => {}
         0x80..=0x83 if dec.modrm_reg == 7 => d = (d & BYTE_OP) | DST_NONE | SRC_MEM,
         0x9a | 0xea => {
             dec.imm1 = f.bytes(ops, usize::from(op_bytes))?;
@@ -565,6 +652,9 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
             2 | 4 => d |= SRC_MEM16,
             _ => {}
         },
+        0x101 | 0x1ae if crate::delegated(0x000f_0000 | u32::from(opcode & 0xff), dec.modrm) => {
+            d |= DELEGATE_MODRM;
+        }
         0x120 | 0x122 => {
             // LOCK MOV CRn means CR8 on CPUs with AltMovCr8 (AMD's
             // cr8_legacy), #UD elsewhere: depends on the guest's CPU
@@ -591,5 +681,5 @@ pub(crate) fn decode<O: Ops>(regs: &CpuState, ops: &mut O) -> Result<Decoded, Fa
     }
     dec.desc = d;
     dec.ip = f.ip;
-    Ok(dec)
+    Ok(())
 }

@@ -95,16 +95,16 @@ pub(crate) fn unrecognized() -> Stop {
 
 pub(crate) struct Emu<'a, O: Ops> {
     pub ops: &'a mut O,
-    /// The registers as they were on entry (Xen's `ctxt->regs`).
-    pub start: CpuState,
-    /// Shadow registers (Xen's `_regs`).
+    /// Shadow registers (Xen's `_regs`). `r.eip` stays the instruction's
+    /// own address until the commit (the new one is `ip`), and `addr_size`
+    /// never changes: see [`Emu::start_ip`] and [`Emu::def_op_bytes`].
     pub r: CpuState,
     /// Instruction pointer, not yet truncated (Xen's `_regs.r(ip)`).
     pub ip: u64,
+    /// The decoded instruction. Its `desc`, `op_bytes` and `lock` are
+    /// the working copies x86_emulate's state has (an instruction may
+    /// adjust them as it runs).
     pub d: Decoded,
-    pub desc: u16,
-    pub op_bytes: u8,
-    pub lock: bool,
     pub src: Operand,
     pub dst: Operand,
     pub retire: Retire,
@@ -112,6 +112,16 @@ pub(crate) struct Emu<'a, O: Ops> {
 }
 
 impl<O: Ops> Emu<'_, O> {
+    /// Offset of the instruction being emulated (Xen's `ctxt->regs->r(ip)`).
+    pub fn start_ip(&self) -> u64 {
+        u64::from(self.r.eip)
+    }
+
+    /// The default operand size in bytes (from CS.D).
+    pub fn def_op_bytes(&self) -> u8 {
+        self.r.addr_size / 8
+    }
+
     // ---- registers -------------------------------------------------
 
     pub fn reg_get(&self, n: u8, hi: bool, bytes: u8) -> u64 {
@@ -249,7 +259,7 @@ impl<O: Ops> Emu<'_, O> {
     pub fn jmp_rel(&mut self, rel: u64) -> R<()> {
         let rel = i64::from(rel as i32);
         let mut ip = self.ip.wrapping_add(rel as u64);
-        ip = if self.op_bytes == 2 {
+        ip = if self.d.op_bytes == 2 {
             ip & 0xffff
         } else {
             ip & 0xffff_ffff
@@ -369,7 +379,7 @@ impl<O: Ops> Emu<'_, O> {
 
     /// Shared tail of the push family (Xen's `push:` label).
     pub fn do_push(&mut self) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let off = self.sp_pre_dec(u64::from(ob));
         self.dst = Operand {
             loc: Loc::Mem(Mem { seg: Seg::Ss, off }),
@@ -377,7 +387,7 @@ impl<O: Ops> Emu<'_, O> {
             val: self.src.val,
             orig: 0,
         };
-        self.desc |= MOV;
+        self.d.desc |= MOV;
         Ok(Next::Writeback)
     }
 }

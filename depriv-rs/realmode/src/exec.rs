@@ -2,7 +2,7 @@
 //! writeback and commit, on the execution core in `emu` and the
 //! instruction families in `insn/`.
 
-use crate::decode::{decode, desc::*};
+use crate::decode::{decode, desc::*, Decoded};
 use crate::emu::{
     gp0, ud, unhandleable, unrecognized, Emu, Loc, Next, Operand, Stop, DEBUGCTLMSR_BTF,
     MSR_IA32_DEBUGCTLMSR, MSR_IA32_TSC, R,
@@ -14,7 +14,8 @@ use crate::state::{eflags, CpuState, Outcome, Retire, Seg};
 /// Length of the instruction at CS:EIP as this crate decodes it (for
 /// cross-checking the decoder); faults as `emulate_one` would report them.
 pub fn insn_length<O: Ops>(state: &CpuState, ops: &mut O) -> Result<u8, Fault> {
-    let d = decode(state, ops)?;
+    let mut d = Decoded::NONE;
+    decode(state, ops, &mut d)?;
     if d.desc & DELEGATE != 0 {
         return Err(Fault::Unhandleable);
     }
@@ -45,27 +46,26 @@ pub fn emulate_one<O: Ops>(state: &mut CpuState, ops: &mut O) -> Outcome {
         Ok(ss) if ss.dpl() != 0 => return Outcome::Unhandleable,
         _ => {}
     }
-    let d = match decode(state, ops) {
-        Ok(d) => d,
-        Err(f) => return fault_outcome(f),
-    };
-    if d.desc & DELEGATE != 0 {
-        return Outcome::Delegate;
-    }
     let mut emu = Emu {
         ops,
-        start: *state,
         r: *state,
-        ip: d.ip,
-        d,
-        desc: d.desc,
-        op_bytes: d.op_bytes,
-        lock: d.lock,
+        ip: 0,
+        d: Decoded::NONE,
         src: Operand::NONE,
         dst: Operand::NONE,
         retire: Retire::default(),
         singlestep: tf && !branch_step,
     };
+    // Decoded in place, into the emulator's own copy.
+    if let Err(f) = decode(state, emu.ops, &mut emu.d) {
+        return fault_outcome(f);
+    }
+    // Delegated by the opcode, or (Grp7, Grp15) by the ModRM byte: before
+    // any operand work.
+    if emu.d.desc & (DELEGATE | DELEGATE_MODRM) != 0 {
+        return Outcome::Delegate;
+    }
+    emu.ip = emu.d.ip;
     let res = emu.run();
     let commit = |emu: &mut Emu<'_, O>, state: &mut CpuState| {
         emu.r.eip = emu.ip as u32;
@@ -100,15 +100,9 @@ fn fault_outcome(f: Fault) -> Outcome {
 }
 
 impl<O: Ops> Emu<'_, O> {
+    // Called once per instruction, from emulate_one only.
+    #[inline(always)]
     fn run(&mut self) -> R<()> {
-        // Grp7 and Grp15 forms delegated by their ModRM byte: before any
-        // operand work, whose order x86_emulate() varies per prefix (F3
-        // 0f ae reads its operand before the LOCK check).
-        if matches!(self.d.opcode, 0x101 | 0x1ae)
-            && crate::delegated(0x000f_0000 | u32::from(self.d.opcode & 0xff), self.d.modrm)
-        {
-            return Err(Stop::Delegate);
-        }
         self.fetch_operands()?;
         match self.execute()? {
             Next::Writeback => self.writeback(),
@@ -119,7 +113,7 @@ impl<O: Ops> Emu<'_, O> {
     /// x86_emulate's source/destination operand set-up, including the
     /// LOCK-prefix #UD rules and the read of RMW memory destinations.
     fn fetch_operands(&mut self) -> R<()> {
-        let d = self.desc;
+        let d = self.d.desc;
         let byte = d & BYTE_OP != 0;
         let ea_loc = if self.d.is_mem {
             Loc::Mem(self.d.ea)
@@ -128,7 +122,7 @@ impl<O: Ops> Emu<'_, O> {
         };
         match d & SRC_MASK {
             SRC_REG => {
-                let bytes = if byte { 1 } else { self.op_bytes };
+                let bytes = if byte { 1 } else { self.d.op_bytes };
                 let loc = Self::reg_loc(self.d.modrm_reg, byte);
                 let val = self.loc_read(loc, bytes)?;
                 self.src = Operand {
@@ -144,7 +138,7 @@ impl<O: Ops> Emu<'_, O> {
                 } else if byte {
                     1
                 } else {
-                    self.op_bytes
+                    self.d.op_bytes
                 };
                 let val = self.loc_read(ea_loc, bytes)?;
                 self.src = Operand {
@@ -156,7 +150,7 @@ impl<O: Ops> Emu<'_, O> {
             }
             SRC_IMM | SRC_IMMBYTE | SRC_IMM16 => {
                 let bytes = match d & SRC_MASK {
-                    SRC_IMM if !byte => self.op_bytes,
+                    SRC_IMM if !byte => self.d.op_bytes,
                     SRC_IMM16 => 2,
                     _ => 1,
                 };
@@ -173,16 +167,17 @@ impl<O: Ops> Emu<'_, O> {
             DST_NONE => {
                 // The only implicit-operand instruction LOCK may prefix:
                 // CMPXCHG8B (0f c7 /1 with a memory operand).
-                if self.lock && !(self.d.opcode == 0x1c7 && self.d.modrm_reg == 1 && self.d.is_mem)
+                if self.d.lock
+                    && !(self.d.opcode == 0x1c7 && self.d.modrm_reg == 1 && self.d.is_mem)
                 {
                     return Err(ud());
                 }
             }
             DST_REG => {
-                if self.lock {
+                if self.d.lock {
                     return Err(ud());
                 }
-                let bytes = if byte { 1 } else { self.op_bytes };
+                let bytes = if byte { 1 } else { self.d.op_bytes };
                 let loc = Self::reg_loc(self.d.modrm_reg, byte);
                 let val = self.loc_read(loc, bytes)?;
                 self.dst = Operand {
@@ -195,7 +190,7 @@ impl<O: Ops> Emu<'_, O> {
             _ => {
                 let mut ea = ea_loc;
                 if d & DST_MASK == DST_BITBASE {
-                    let ob = self.op_bytes;
+                    let ob = self.d.op_bytes;
                     if let Loc::Mem(mut m) = ea {
                         let sv: i64 = if ob == 2 {
                             i64::from(self.src.val as u16 as i16)
@@ -216,13 +211,13 @@ impl<O: Ops> Emu<'_, O> {
                         self.src.val = sv as u64;
                     }
                     self.src.val &= u64::from(ob) * 8 - 1;
-                    self.desc = (d & !DST_MASK) | DST_MEM;
+                    self.d.desc = (d & !DST_MASK) | DST_MEM;
                 }
-                let bytes = if byte { 1 } else { self.op_bytes };
+                let bytes = if byte { 1 } else { self.d.op_bytes };
                 match ea {
                     Loc::Mem(_) => {
-                        if self.desc & MOV != 0 {
-                            if self.lock {
+                        if self.d.desc & MOV != 0 {
+                            if self.d.lock {
                                 return Err(ud());
                             }
                             self.dst = Operand {
@@ -242,7 +237,7 @@ impl<O: Ops> Emu<'_, O> {
                         }
                     }
                     _ => {
-                        if self.lock {
+                        if self.d.lock {
                             return Err(ud());
                         }
                         let val = self.loc_read(ea, bytes)?;
@@ -268,9 +263,9 @@ impl<O: Ops> Emu<'_, O> {
             }
             Loc::Mem(m) => {
                 let bytes = self.dst.bytes;
-                if self.desc & MOV == 0 && self.dst.orig == self.dst.val {
+                if self.d.desc & MOV == 0 && self.dst.orig == self.dst.val {
                     // Nothing changed: x86_emulate skips the write.
-                } else if self.lock {
+                } else if self.d.lock {
                     let old = self.dst.orig.to_le_bytes();
                     let new = self.dst.val.to_le_bytes();
                     let n = usize::from(bytes.min(8));
@@ -323,12 +318,12 @@ impl<O: Ops> Emu<'_, O> {
             0x27 | 0x2f | 0x37 | 0x3f => self.bcd(b),
             0x40..=0x4f => self.incdec_reg(b),
             0x50..=0x57 => {
-                let v = self.reg_get(b & 7, false, self.op_bytes);
+                let v = self.reg_get(b & 7, false, self.d.op_bytes);
                 self.src.val = v;
                 self.do_push()
             }
             0x58..=0x5f => {
-                let ob = self.op_bytes;
+                let ob = self.d.op_bytes;
                 let v = self.pop(ob)?;
                 self.dst = Operand {
                     loc: Loc::Reg {
@@ -390,7 +385,7 @@ impl<O: Ops> Emu<'_, O> {
                     // transaction is ever active); XBEGIN's target is not
                     // truncated to 16 bits.
                     if b & 1 != 0 {
-                        self.op_bytes = 4;
+                        self.d.op_bytes = 4;
                         self.jmp_rel(self.src.val)?;
                         self.r.set_reg(0, 0);
                     }
@@ -418,7 +413,7 @@ impl<O: Ops> Emu<'_, O> {
                 Ok(Next::Writeback)
             }
             0x91..=0x97 => {
-                let ob = self.op_bytes;
+                let ob = self.d.op_bytes;
                 let loc = Loc::Reg {
                     n: b & 7,
                     hi: false,
@@ -434,7 +429,7 @@ impl<O: Ops> Emu<'_, O> {
             }
             0x98 => {
                 let ax = self.r.reg(0);
-                let v = if self.op_bytes == 2 {
+                let v = if self.d.op_bytes == 2 {
                     (ax & 0xffff_0000) | u32::from(ax as u8 as i8 as i16 as u16)
                 } else {
                     ax as u16 as i16 as i32 as u32
@@ -444,7 +439,7 @@ impl<O: Ops> Emu<'_, O> {
             }
             0x99 => {
                 let ax = self.r.reg(0);
-                if self.op_bytes == 2 {
+                if self.d.op_bytes == 2 {
                     let dx = if (ax as u16 as i16) < 0 { 0xffff } else { 0 };
                     self.reg_set(2, false, 2, dx);
                 } else {
@@ -607,7 +602,7 @@ impl<O: Ops> Emu<'_, O> {
             // x86_decode_twobyte() folds a 66/F2/F3 prefix into the
             // opcode of 0f 18 (SIMD space): no NOP any more, x86_emulate()
             // does not implement it.
-            0x18 if self.d.has_simd_prefix(self.start.addr_size / 8) => Err(unrecognized()),
+            0x18 if self.d.has_simd_prefix(self.def_op_bytes()) => Err(unrecognized()),
             // PREFETCH / hint NOPs: no memory access.
             0x0d | 0x18..=0x1f => Ok(Next::Writeback),
             0xae => {
@@ -659,7 +654,7 @@ impl<O: Ops> Emu<'_, O> {
             0xc3 => {
                 // MOVNTI (any 66/F2/F3 makes it another, unimplemented,
                 // opcode).
-                if self.d.has_simd_prefix(self.start.addr_size / 8) {
+                if self.d.has_simd_prefix(self.def_op_bytes()) {
                     return Err(unrecognized());
                 }
                 if self.ops.features() & features::SSE2 == 0 {
@@ -679,7 +674,7 @@ impl<O: Ops> Emu<'_, O> {
                 Ok(Next::Writeback)
             }
             0xc8..=0xcf => {
-                let ob = self.op_bytes;
+                let ob = self.d.op_bytes;
                 let v = if ob == 2 {
                     // Undefined; x86_emulate writes zero.
                     0

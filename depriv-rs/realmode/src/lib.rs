@@ -59,7 +59,7 @@ mod state;
 /// `opcode` is Xen's `X86EMUL_OPC()` encoding without prefix bits (b,
 /// 0x000f_0000 | b, 0x0f38_0000 | b, 0x0f3a_0000 | b); `modrm` matters for
 /// 0f 01 and 0f ae only.
-pub fn delegated(opcode: u32, modrm: u8) -> bool {
+pub const fn delegated(opcode: u32, modrm: u8) -> bool {
     match opcode {
         0x9b | 0xd8..=0xdf => true,
         0x000f_0001 => {

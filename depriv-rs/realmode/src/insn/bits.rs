@@ -15,7 +15,7 @@ impl<O: Ops> Emu<'_, O> {
             0xd2 | 0xd3 => u64::from(self.r.reg(1) & 0xff),
             _ => self.src.val,
         };
-        if self.lock {
+        if self.d.lock {
             return Err(ud());
         }
         let (v, f) = grp2(
@@ -31,7 +31,7 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     pub(crate) fn shld_shrd(&mut self, b: u8) -> R<Next> {
-        if self.lock {
+        if self.d.lock {
             return Err(ud());
         }
         let bytes = self.dst.bytes;
@@ -63,7 +63,7 @@ impl<O: Ops> Emu<'_, O> {
         } else {
             (b >> 3) & 3
         };
-        if which == 0 && self.lock {
+        if which == 0 && self.d.lock {
             return Err(ud());
         }
         let bit = self.src.val & (u64::from(self.dst.bytes) * 8 - 1);
@@ -96,7 +96,7 @@ impl<O: Ops> Emu<'_, O> {
             crate::ops::features::LZCNT
         };
         if self.d.rep == crate::decode::Rep::Repe && self.ops.features() & feature != 0 {
-            let width = u64::from(self.op_bytes) * 8;
+            let width = u64::from(self.d.op_bytes) * 8;
             self.r.eflags &= !eflags::CF;
             if v == 0 {
                 self.r.eflags |= eflags::CF;
@@ -138,7 +138,7 @@ impl<O: Ops> Emu<'_, O> {
                 n: self.d.modrm_reg,
                 hi: false,
             };
-            self.dst.bytes = self.op_bytes;
+            self.dst.bytes = self.d.op_bytes;
         }
         Ok(Next::Writeback)
     }
@@ -146,7 +146,7 @@ impl<O: Ops> Emu<'_, O> {
     /// XCHG: implicitly LOCKed; the register gets the old destination,
     /// memory is written back (through cmpxchg) only if it changes.
     pub(crate) fn xchg(&mut self) -> R<Next> {
-        self.lock = true;
+        self.d.lock = true;
         if let Loc::Reg { n, hi } = self.src.loc {
             let (bytes, v) = (self.dst.bytes, self.dst.val);
             self.reg_set(n, hi, bytes, v);
@@ -156,7 +156,7 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     pub(crate) fn incdec_reg(&mut self, b: u8) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let n = b & 7;
         let v = self.reg_get(n, false, ob);
         let (r, f) = incdec(b & 8 != 0, v, ob, self.r.eflags);
@@ -175,7 +175,7 @@ impl<O: Ops> Emu<'_, O> {
             Loc::Mem(m) => m,
             _ => return Err(ud()),
         };
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let off = self.truncate_ea(m.off.wrapping_add(u64::from(ob)));
         let ub = self.read(m.seg, off, ob)?;
         let sx = |v: u64| -> i64 {

@@ -15,7 +15,7 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     pub(crate) fn ret_near(&mut self) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let off = self.sp_post_inc(u64::from(ob).wrapping_add(self.src.val));
         let target = self.read(Seg::Ss, off, ob)?;
         self.jmp_abs(target)?;
@@ -23,7 +23,7 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     pub(crate) fn ret_far(&mut self) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let ip = self.pop(ob)?;
         let off = self.sp_post_inc(u64::from(ob).wrapping_add(self.src.val));
         let sel = self.read(Seg::Ss, off, ob)?;
@@ -33,7 +33,7 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     pub(crate) fn far_call(&mut self, ip: u64, sel: u16) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let old = self.ops.read_segment(Seg::Cs)?;
         let cs = self.load_seg_keep(Seg::Cs, sel)?;
         if ip > u64::from(cs.limit) {
@@ -101,7 +101,7 @@ impl<O: Ops> Emu<'_, O> {
                     Loc::Mem(m) => m,
                     _ => return Err(ud()),
                 };
-                let off = self.truncate_ea(m.off.wrapping_add(u64::from(self.op_bytes)));
+                let off = self.truncate_ea(m.off.wrapping_add(u64::from(self.d.op_bytes)));
                 let sel = self.read(m.seg, off, 2)? as u16;
                 let ip = self.src.val;
                 if reg == 3 {
@@ -130,7 +130,7 @@ impl<O: Ops> Emu<'_, O> {
             }
             _ => (EXC_DB, EventType::PriSwException),
         };
-        let len = self.ip.wrapping_sub(u64::from(self.start.eip)) as u8;
+        let len = self.ip.wrapping_sub(self.start_ip()) as u8;
         Err(Stop::Abort(Fault::Exception(Event {
             vector,
             kind,
@@ -143,7 +143,7 @@ impl<O: Ops> Emu<'_, O> {
     pub(crate) fn iret(&mut self) -> R<Next> {
         self.require_realmode()?;
         self.retire.unblock_nmi = true;
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let eip = self.pop(ob)?;
         let sel = self.pop(ob)?;
         let fl = self.pop(ob)?;

@@ -54,7 +54,7 @@ impl<O: Ops> Emu<'_, O> {
                 mask |= eflags::IF;
             }
         }
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let mut v = self.pop(ob)? as u32;
         if ob == 2 {
             v = (v & 0xffff) | (self.r.eflags & 0xffff_0000);

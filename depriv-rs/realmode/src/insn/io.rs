@@ -23,7 +23,7 @@ impl<O: Ops> Emu<'_, O> {
         } else {
             self.r.reg(2) as u16
         };
-        let bytes = if b & 1 == 0 { 1 } else { self.op_bytes };
+        let bytes = if b & 1 == 0 { 1 } else { self.d.op_bytes };
         self.io_check()?;
         if b & 2 != 0 {
             let v = self.r.reg(0);
@@ -42,7 +42,7 @@ impl<O: Ops> Emu<'_, O> {
 
     pub(crate) fn ins_outs(&mut self, b: u8) -> R<Next> {
         let port = self.r.reg(2) as u16;
-        let bytes = if b & 1 == 0 { 1 } else { self.op_bytes };
+        let bytes = if b & 1 == 0 { 1 } else { self.d.op_bytes };
         let bpr = u64::from(bytes);
         self.io_check()?;
         let mut nr = match self.get_rep_prefix() {

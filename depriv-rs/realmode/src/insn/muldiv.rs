@@ -112,8 +112,8 @@ impl<O: Ops> Emu<'_, O> {
     pub(crate) fn imul_imm(&mut self) -> R<Next> {
         // dst = r/m, src = imm; result to the ModRM.reg register.
         let rm = match (self.d.is_mem, self.d.ea) {
-            (true, m) => self.read(m.seg, m.off, self.op_bytes)?,
-            (false, _) => self.reg_get(self.d.modrm_rm, false, self.op_bytes),
+            (true, m) => self.read(m.seg, m.off, self.d.op_bytes)?,
+            (false, _) => self.reg_get(self.d.modrm_rm, false, self.d.op_bytes),
         };
         self.dst.val = rm;
         self.imul(false);

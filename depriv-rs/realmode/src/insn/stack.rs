@@ -13,7 +13,7 @@ impl<O: Ops> Emu<'_, O> {
             self.src.val = u64::from(s.sel);
             self.do_push()
         } else {
-            let ob = self.op_bytes;
+            let ob = self.d.op_bytes;
             let v = self.pop(ob)?;
             self.load_seg(seg, v as u16)?;
             if seg == Seg::Ss {
@@ -29,7 +29,7 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     pub(crate) fn pusha(&mut self) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let esp = self.r.reg(4);
         for i in 0..8u8 {
             let v = if i == 4 {
@@ -44,7 +44,7 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     pub(crate) fn popa(&mut self) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         for i in 0..8u8 {
             let n = 7 - i;
             let v = self.pop(ob)?;
@@ -66,7 +66,7 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     pub(crate) fn enter(&mut self) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let spb: u8 = if self.r.sp_size == 32 { 4 } else { 2 };
         let bp = u64::from(self.r.reg(5));
         let off = self.sp_pre_dec(u64::from(ob));
@@ -95,7 +95,7 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     pub(crate) fn leave(&mut self) -> R<Next> {
-        let ob = self.op_bytes;
+        let ob = self.d.op_bytes;
         let bp = self.r.reg(5);
         if ob == 2 {
             self.reg_set(4, false, 2, u64::from(bp));

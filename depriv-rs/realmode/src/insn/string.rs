@@ -39,7 +39,7 @@ impl<O: Ops> Emu<'_, O> {
         if self.rep_prefix() {
             let ecx = self.loop_count().wrapping_sub(done);
             if ecx != 0 {
-                self.ip = u64::from(self.start.eip);
+                self.ip = self.start_ip();
             }
             self.put_loop_count(ecx);
         }
@@ -76,10 +76,10 @@ impl<O: Ops> Emu<'_, O> {
     }
 
     fn elem_bytes(&self) -> u8 {
-        if self.desc & crate::decode::desc::BYTE_OP != 0 {
+        if self.d.desc & crate::decode::desc::BYTE_OP != 0 {
             1
         } else {
-            self.op_bytes
+            self.d.op_bytes
         }
     }
 

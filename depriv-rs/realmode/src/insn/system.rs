@@ -26,7 +26,7 @@ impl<O: Ops> Emu<'_, O> {
         match self.d.rep {
             Rep::Repe => Pfx::F3,
             Rep::Repne => Pfx::F2,
-            Rep::None if self.d.op_bytes != self.start.addr_size / 8 => Pfx::P66,
+            Rep::None if self.d.op_bytes != self.def_op_bytes() => Pfx::P66,
             Rep::None => Pfx::None,
         }
     }
@@ -201,7 +201,7 @@ impl<O: Ops> Emu<'_, O> {
             (0 | 1, true) => {
                 let s = self.ops.read_segment(seg)?;
                 let mut base = s.base;
-                let mut ob = self.op_bytes;
+                let mut ob = self.d.op_bytes;
                 if ob == 2 {
                     base &= 0xff_ffff;
                     ob = 4;
@@ -218,7 +218,7 @@ impl<O: Ops> Emu<'_, O> {
                 let limit = self.read(ea.seg, ea.off, 2)?;
                 let off = self.truncate_ea(ea.off.wrapping_add(2));
                 let mut base = self.read(ea.seg, off, 4)?;
-                if self.op_bytes == 2 {
+                if self.d.op_bytes == 2 {
                     base &= 0xff_ffff;
                 }
                 let s = SegReg {
@@ -232,7 +232,7 @@ impl<O: Ops> Emu<'_, O> {
             }
             (4, _) => {
                 let (loc, bytes) = if mem {
-                    self.desc |= crate::decode::desc::MOV;
+                    self.d.desc |= crate::decode::desc::MOV;
                     (Loc::Mem(ea), 2)
                 } else {
                     (
@@ -240,7 +240,7 @@ impl<O: Ops> Emu<'_, O> {
                             n: self.d.modrm_rm,
                             hi: false,
                         },
-                        self.op_bytes,
+                        self.d.op_bytes,
                     )
                 };
                 let v = self.ops.read_cr(0)?;
