@@ -125,6 +125,35 @@ void shim_edge(int positive, int irq, struct shim_fx *out)
                 else vpic_irq_negative_edge(&shim_dom, irq); }));
 }
 
+/*
+ * Xen's test for pt_update_irq()'s falling then rising edge on the current
+ * records: whether the pair leaves them as they are; then *output is the
+ * int_output byte of vpic[irq >> 3] between the edges and *kick whether the
+ * pair kicks (unset otherwise).
+ */
+int shim_pulse_changes_nothing(unsigned int irq, unsigned int *output,
+                               int *kick)
+{
+    bool k = false;
+    int r = vpic_edge_pulse_changes_nothing(shim_dom.arch.hvm.vpic, irq,
+                                            output, &k);
+
+    *kick = k;
+    return r;
+}
+
+/*
+ * vpic.c's pair: the falling edge (effects in *neg), the int_output byte
+ * of vpic[irq >> 3] then (*mid), the rising edge (effects in *pos).
+ */
+void shim_pulse(int irq, uint8_t *mid, struct shim_fx *neg,
+                struct shim_fx *pos)
+{
+    RUN(neg, vpic_irq_negative_edge(&shim_dom, irq));
+    *mid = shim_dom.arch.hvm.vpic[(irq >> 3) & 1].int_output;
+    RUN(pos, vpic_irq_positive_edge(&shim_dom, irq));
+}
+
 int shim_ack_pending_irq(int accept, struct shim_fx *out)
 {
     volatile int r = -1000;

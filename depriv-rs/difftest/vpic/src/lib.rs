@@ -10,8 +10,12 @@
 //! it): where it says the edge changes nothing, Xen makes no call, so both
 //! vpic.c and the Rust vPIC must leave every byte of both records as it was
 //! and have no effect; where it says otherwise, the edge must change
-//! something (the test is exact).  [`run_edges`] does the same for every
-//! edge from arbitrary records.
+//! something (the test is exact).  Before every edge on IRQs 0..15 it also
+//! checks, from the records as they are, the falling-then-rising pair
+//! pt_update_irq() makes on that IRQ against Xen's test for it
+//! (`vpic_edge_pulse_changes_nothing()`, [`check_pulse`]), leaving both
+//! sides as they were.  [`run_edges`] does the same for every edge and
+//! every pair from arbitrary records.
 
 use std::fmt::Write as _;
 use vpic::{Bug, Dir, Effects, Io, Vpic};
@@ -52,6 +56,8 @@ extern "C" {
     fn shim_elcr_io(dir: i32, port: u32, bytes: u32, val: *mut u32, fx: *mut ShimFx) -> i32;
     fn shim_edge(positive: i32, irq: i32, fx: *mut ShimFx);
     fn shim_edge_changes_nothing(positive: i32, irq: u32) -> i32;
+    fn shim_pulse_changes_nothing(irq: u32, output: *mut u32, kick: *mut i32) -> i32;
+    fn shim_pulse(irq: i32, mid: *mut u8, neg: *mut ShimFx, pos: *mut ShimFx);
     fn shim_ack_pending_irq(accept: i32, fx: *mut ShimFx) -> i32;
     fn shim_intack(idx: u32, fx: *mut ShimFx) -> i32;
     fn shim_highest(idx: u32) -> i32;
@@ -118,6 +124,28 @@ impl CVpic {
     pub fn edge_changes_nothing(&self, positive: bool, irq: u8) -> bool {
         // SAFETY: reads the C side's records only.
         unsafe { shim_edge_changes_nothing(i32::from(positive), u32::from(irq)) != 0 }
+    }
+    /// Xen's test for pt_update_irq()'s falling then rising edge
+    /// (`vpic_edge_pulse_changes_nothing()`), on the current records:
+    /// `Some((output, kick))` if Xen would make no call for either edge,
+    /// with the output byte it takes for the one between them and whether
+    /// it kicks.
+    pub fn pulse_changes_nothing(&self, irq: u8) -> Option<(u32, bool)> {
+        let mut output = 0u32;
+        let mut kick = 0i32;
+        // SAFETY: reads the C side's records only; valid pointers to locals.
+        let r = unsafe { shim_pulse_changes_nothing(u32::from(irq), &mut output, &mut kick) };
+        (r != 0).then_some((output, kick != 0))
+    }
+    /// vpic.c's pair: (int_output byte of the IRQ's PIC between the edges,
+    /// the falling edge's effects, the rising edge's).
+    pub fn pulse(&mut self, irq: u8) -> (u8, ShimFx, ShimFx) {
+        let mut mid = 0u8;
+        let mut neg = ShimFx::default();
+        let mut pos = ShimFx::default();
+        // SAFETY: valid pointers to locals.
+        unsafe { shim_pulse(i32::from(irq), &mut mid, &mut neg, &mut pos) };
+        (mid, neg, pos)
     }
     pub fn ack_pending_irq(&mut self, accept: bool) -> (i32, ShimFx) {
         let mut fx = ShimFx::default();
@@ -430,6 +458,95 @@ pub struct Coverage {
     pub nop_edges: u64,
     /// Edges on IRQs 0..15 it lets through (they change something).
     pub call_edges: u64,
+    /// Falling-then-rising pairs (pt_update_irq()) Xen's pair test skips.
+    pub nop_pulses: u64,
+    /// Of those, the ones where Xen kicks in place of the rising edge.
+    pub nop_pulse_kicks: u64,
+    /// Of those, the ones whose output between the edges differs from
+    /// the output before (the path pt_update_irq() takes depends on it).
+    pub nop_pulse_dips: u64,
+    /// Pairs it lets through (they change something).
+    pub call_pulses: u64,
+}
+
+/// pt_update_irq()'s falling then rising edge on `irq` (0..15) from the
+/// current records of both sides, checked against Xen's pair test
+/// (`vpic_edge_pulse_changes_nothing()`); both sides are left as they
+/// were.  Where the test says "no call", vpic.c and the Rust vPIC must
+/// leave all 16 bytes as they were, the output between the edges must be
+/// the one the test gives, the falling edge must have no effect and the
+/// rising edge none but the kick the test gives (Xen then does that kick
+/// itself).  Where it says otherwise, the pair must change a byte (the test
+/// is exact).  At every point, vpic.c and the Rust vPIC must agree.
+pub fn check_pulse(c: &mut CVpic, v: &Vpic, irq: u8, cov: &mut Coverage) -> Option<String> {
+    let mut diff = String::new();
+    let before = c.state();
+    if v.to_bytes() != before {
+        return Some(format!("pulse on IRQ {irq}: sides differ before"));
+    }
+    let skip = c.pulse_changes_nothing(irq);
+    let (cmid, cneg, cpos) = c.pulse(irq);
+    let cafter = c.state();
+    c.set_state(&before);
+    let mut rv = *v;
+    let rneg = rv.irq_negative_edge(irq);
+    let rmid = rv.to_bytes()[usize::from(irq >> 3) * 8 + 7];
+    let rpos = rv.irq_positive_edge(irq);
+    let rafter = rv.to_bytes();
+    if cneg.bug != 0 || cpos.bug != 0 || !fx_matches(&cneg, &rneg) || !fx_matches(&cpos, &rpos) {
+        let _ = write!(
+            diff,
+            "pulse effects C {cneg:?} {cpos:?} Rust {rneg:?} {rpos:?} "
+        );
+    }
+    if cmid != rmid || cafter != rafter {
+        let _ = write!(
+            diff,
+            "pulse C mid {cmid} {cafter:02x?} Rust mid {rmid} {rafter:02x?} "
+        );
+    }
+    match skip {
+        Some((output, kick)) => {
+            cov.nop_pulses += 1;
+            cov.nop_pulse_kicks += u64::from(kick);
+            cov.nop_pulse_dips +=
+                u64::from(u32::from(before[usize::from(irq >> 3) * 8 + 7]) != output);
+            let pos = ShimFx {
+                kicks: u32::from(kick),
+                ..ShimFx::default()
+            };
+            if cafter != before
+                || rafter != before
+                || u32::from(cmid) != output
+                || u32::from(rmid) != output
+                || cneg != ShimFx::default()
+                || rneg != Effects::default()
+                || cpos != pos
+                || rpos
+                    != (Effects {
+                        kick,
+                        ..Effects::default()
+                    })
+            {
+                let _ = write!(
+                    diff,
+                    "pair test skips a pair that changes something or says wrongly \
+                     (output {output} kick {kick}): "
+                );
+            }
+        }
+        None => {
+            cov.call_pulses += 1;
+            if cafter == before {
+                let _ = write!(diff, "pair test calls for a pair that changes nothing: ");
+            }
+        }
+    }
+    if diff.is_empty() {
+        None
+    } else {
+        Some(format!("pulse on IRQ {irq}: {diff}"))
+    }
 }
 
 fn cover(cov: &mut Coverage, fx: &ShimFx) {
@@ -604,7 +721,9 @@ pub struct Report {
 /// Every edge (IRQs 0..15, both directions) from each of `n` arbitrary
 /// records drawn from `seed` (as [`Op::Load`] draws them: mostly 0/1
 /// outputs, the `is_master` bits right), through both implementations and
-/// Xen's shortcut test (see [`step`]).
+/// Xen's shortcut test (see [`step`]); and, first, the falling-then-rising
+/// pair on each IRQ from the record and from the record with both outputs
+/// as vpic.c computes them (see [`check_pulse`]).
 pub fn run_edges(seed: u64, n: u64) -> Report {
     let _g = C_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut c = CVpic::new();
@@ -629,7 +748,27 @@ pub fn run_edges(seed: u64, n: u64) -> Report {
         }
         rec[5] |= vpic::FLAG_IS_MASTER;
         rec[13] &= !vpic::FLAG_IS_MASTER;
+        // The pairs also from the record with both outputs as vpic.c
+        // computes them (random outputs rarely are), where they fall and
+        // rise more often.
+        c.load(&rec);
+        let mut consistent = rec;
+        for idx in 0..2 {
+            let init = Vpic::from_bytes(rec).pic[idx].init_state();
+            consistent[idx * 8 + 7] = u8::from(init == 0 && c.highest(idx) >= 0);
+        }
         for irq in 0..16u8 {
+            for from in [rec, consistent] {
+                c.load(&from);
+                let v = Vpic::from_bytes(from);
+                if let Some(d) = check_pulse(&mut c, &v, irq, &mut rep.coverage) {
+                    rep.divergences += 1;
+                    if rep.first.len() < 10 {
+                        rep.first
+                            .push(format!("record {i}: from state {from:02x?}: {d}"));
+                    }
+                }
+            }
             for positive in [false, true] {
                 let op = Op::Edge { positive, irq };
                 c.load(&rec);
@@ -667,7 +806,17 @@ pub fn run(seed: u64, n: u64) -> Report {
         }
         let before = v.to_bytes();
         rep.ops += 1;
-        if let Some(d) = step(&mut c, &mut v, &op, &mut rep.coverage) {
+        // Before every edge on IRQs 0..15: pt_update_irq()'s pair on that
+        // IRQ, from here (both sides left as they are).
+        let pulse = match op {
+            Op::Edge { irq, .. } if irq < 16 => check_pulse(&mut c, &v, irq, &mut rep.coverage),
+            _ => None,
+        };
+        let d = step(&mut c, &mut v, &op, &mut rep.coverage);
+        if let Some(d) = match (pulse, d) {
+            (Some(p), Some(d)) => Some(p + &d),
+            (p, d) => p.or(d),
+        } {
             rep.divergences += 1;
             if rep.first.len() < 10 {
                 rep.first.push(format!(

@@ -68,11 +68,17 @@ fn random_stream_fixed_seed() {
     assert!(rep.coverage.dpci_eois > 1000 && rep.coverage.unmasks > 1000);
     assert!(rep.coverage.bugs > 0);
     assert!(rep.coverage.nop_edges > 1000 && rep.coverage.call_edges > 1000);
+    // pt_update_irq()'s pairs: both answers, and pairs Xen replaces by a
+    // kick, with a different output between the edges.
+    assert!(rep.coverage.nop_pulses > 10_000 && rep.coverage.call_pulses > 10_000);
+    assert!(rep.coverage.nop_pulse_kicks > 100 && rep.coverage.nop_pulse_dips > 100);
 }
 
 /// Xen's test before an edge call (asm/hvm/vpic-edge.h) on every edge from
 /// 10,000 random records: it skips exactly the edges after which vpic.c
-/// and the Rust vPIC leave both records as they were, with no effect.
+/// and the Rust vPIC leave both records as they were, with no effect; and
+/// its test for pt_update_irq()'s falling-then-rising pair on every IRQ
+/// from the same records (`check_pulse`).
 #[test]
 fn edge_shortcut_every_edge_from_random_records() {
     let seed = 0x5eed_8259_ed6e_0001;
@@ -90,6 +96,10 @@ fn edge_shortcut_every_edge_from_random_records() {
     // Both answers, often, and edges that raise the output (kicks).
     assert!(rep.coverage.nop_edges > 50_000 && rep.coverage.call_edges > 50_000);
     assert!(rep.coverage.kicks > 1000);
+    // The pair on every IRQ from every record: both answers, kicks, dips.
+    assert_eq!(rep.coverage.nop_pulses + rep.coverage.call_pulses, n * 32);
+    assert!(rep.coverage.nop_pulses > 50_000 && rep.coverage.call_pulses > 50_000);
+    assert!(rep.coverage.nop_pulse_kicks > 100 && rep.coverage.nop_pulse_dips > 100);
 }
 
 /// Hand-made cases for corners a random stream reaches rarely, each run
@@ -233,4 +243,51 @@ fn crafted_corners_match_xen() {
         // The BUG_ON cases must really reach Xen's BUG_ON.
         assert_eq!(name.contains("bug_on"), cov.bugs > 0, "{name}: {cov:?}");
     }
+}
+
+/// The pair that makes most of a firmware boot's edges: a PIT tick (IRQ 0)
+/// or an RTC interrupt (IRQ 8, through the master's IR2) pending while the
+/// guest runs with interrupts off, so that pt_update_irq() clears and sets
+/// its IRR bit again at every VM entry.  Xen's pair test says "no call",
+/// with the output low between the edges (pt_update_irq() then takes the
+/// vIOAPIC's path, as upstream does) and a kick; vpic.c and the Rust vPIC
+/// agree (`check_pulse`).
+#[test]
+fn pulse_of_a_pending_tick() {
+    use difftest_vpic::{check_pulse, Coverage};
+    use vpic::{Dir, Vpic};
+    let _g = C_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut c = CVpic::new();
+    let mut v = Vpic::new();
+    // The BIOS's initialisation: vectors 0x08/0x70, cascade on IR2, all
+    // unmasked.
+    for (port, val) in [
+        (0x20, 0x11),
+        (0x21, 0x08),
+        (0x21, 0x04),
+        (0x21, 0x01),
+        (0xa0, 0x11),
+        (0xa1, 0x70),
+        (0xa1, 0x02),
+        (0xa1, 0x01),
+        (0x21, 0x00),
+        (0xa1, 0x00),
+    ] {
+        c.pic_io(vpic::Dir::Write, port, 1, val);
+        v.pic_io(Dir::Write, port, 1, val).expect("port write");
+    }
+    let base = c.state();
+    let mut cov = Coverage::default();
+    for irq in [0u8, 8] {
+        c.load(&base);
+        v = Vpic::from_bytes(base);
+        c.edge(true, irq);
+        v.irq_positive_edge(irq);
+        assert_eq!(c.pulse_changes_nothing(irq), Some((0, true)), "IRQ {irq}");
+        assert_eq!(check_pulse(&mut c, &v, irq, &mut cov), None, "IRQ {irq}");
+    }
+    assert_eq!(
+        (cov.nop_pulses, cov.nop_pulse_kicks, cov.nop_pulse_dips),
+        (2, 2, 2)
+    );
 }

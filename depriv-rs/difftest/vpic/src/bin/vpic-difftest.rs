@@ -1,8 +1,9 @@
 //! Long differential run: `VPIC_SEED` (default: from the clock) and
 //! `VPIC_OPS` (default 10^7): that many random operations, then every edge
 //! from VPIC_OPS / 32 random records (Xen's edge shortcut, see
-//! `run_edges`).  Prints ops, seed and divergences; exits 1 on any
-//! divergence.
+//! `run_edges`), and in both Xen's test for pt_update_irq()'s
+//! falling-then-rising pair (`check_pulse`).  Prints ops, seed and
+//! divergences; exits 1 on any divergence.
 fn main() {
     let seed = std::env::var("VPIC_SEED")
         .ok()
