@@ -26,10 +26,10 @@ scheduled): the figure per operation is the most frequent window
 after the first ICOUNT_WARM of each operation), with how many windows
 had exactly it and the range of the totals.
 
-Writes build/bench/xen-icount.{txt,json,png}: the report leads with one
+Writes build/bench/xen-icount.{txt,json,png,md}: the report leads with one
 table (instructions off/on, ratio and goal, calls and syscalls per
-operation, modelled cycles off/on for both vendors), the chart is drawn
-by xen-icount-chart.py.  Checks: both boots pass; every operation has
+operation, modelled cycles off/on for both vendors; also as Markdown in
+the .md), the chart is drawn by xen-icount-chart.py.  Checks: both boots pass; every operation has
 its windows in both; the plugin saw no unmatched marker; the empty
 window costs no Xen instruction; no depriv call with hvm_depriv=0; the
 chart was drawn; the calls and syscalls the plugin counted over the whole
@@ -259,6 +259,39 @@ def summary_table(rows, cost, flavour, paging):
     return lines
 
 
+def summary_markdown(rows, cost):
+    """The same table as summary_table(), as Markdown (build/bench/xen-icount.md,
+    for the README)."""
+    def n(v):
+        return "-" if v is None else f"{v:,.0f}".replace(",", " ")
+
+    def mid(v):
+        return None if v is None else (v[0] + v[1]) / 2
+
+    out = ["| op | instructions off | on | ratio on/off | goal | calls/op | syscalls/op "
+           "| SVM cycles off | on | ratio | VMX cycles off | on | ratio |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if r["op"] == "empty":
+            continue
+        a, b = r["depriv0"] or {}, r["depriv1"] or {}
+        goal, ratio = TARGETS.get(r["op"]), r["ratio"]
+        g = "-" if goal is None else f"≤ {goal:.2f}: " + (
+            "met" if ratio is not None and ratio <= goal else
+            f"missed by {ratio - goal:.2f}" if ratio is not None else "-")
+        s = (f"| {r['what']} | {n(a.get('total'))} | {n(b.get('total'))} | "
+             f"{'-' if ratio is None else f'{ratio:.3f}'} | {g} | {n(b.get('calls'))} | "
+             f"{n(b.get('syscalls'))} |")
+        m = cost.get(r["op"]) or {}
+        for p in costmodel.MODELLED:
+            x = m.get(p)
+            off, on = mid(x and x["off"]), mid(x and x["on"])
+            s += (f" {n(off)} | {n(on)} | "
+                  f"{'-' if not off or on is None else f'{on / off:.2f}'} |")
+        out.append(s)
+    return "\n".join(out) + "\n"
+
+
 def make_report(work, out, flavour, paging, reps, warm):
     checks = []
     runs = {}
@@ -412,6 +445,7 @@ def make_report(work, out, flavour, paging, reps, warm):
                          + f" (Xen + payload + stubs only: {r['ratio_hyp']:.3f})")
     report = "\n".join(lines) + "\n"
     open(f"{out}/xen-icount.txt", "w").write(report)
+    open(f"{out}/xen-icount.md", "w").write(summary_markdown(rows, cost))
     json.dump({"flavour": flavour, "paging": paging, "reps": reps, "warm": warm,
                "boots": {f"depriv{dp}": {"seconds": (runs[dp][0] or {}).get("seconds"),
                                          "log": (runs[dp][0] or {}).get("log"),
@@ -437,7 +471,7 @@ def main():
     checks = Checks()
     start = time.time()
     os.chdir(TOP)
-    for f in ("txt", "json", "png"):
+    for f in ("txt", "json", "png", "md"):
         if os.path.exists(f"{out}/xen-icount.{f}"):
             os.unlink(f"{out}/xen-icount.{f}")
 
