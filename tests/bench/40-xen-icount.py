@@ -220,74 +220,69 @@ def summarise(windows, warm):
     return fig
 
 
-def summary_table(rows, cost, flavour, paging):
-    """The one table `make bench` leads with: per operation, the instructions
-    counted with hvm_depriv=0 and =1, their ratio against the goal, calls and
-    syscalls per operation, and the cost model's cycles (middle of the
-    bracket) for both vendors."""
+def summary_cells(rows, cost):
+    """The cells of the one table `make bench` leads with, per operation (but
+    the empty window): its name and description, the instructions counted
+    with hvm_depriv=0 and =1, their ratio, the goal and whether it is met
+    (or by how much it is missed), calls and syscalls per operation, and the
+    cost model's cycles off/on and their ratio (middle of the bracket) for
+    each modelled vendor."""
     def n(v):
         return "-" if v is None else f"{v:,.0f}".replace(",", " ")
 
     def mid(v):
         return None if v is None else (v[0] + v[1]) / 2
 
-    lines = [f"Cost per operation ({flavour} Xen, {paging}): instructions counted (QEMU TCG "
-             "plugin), modelled cycles (costmodel.py, middle of the bracket)"]
-    hdr = (f"{'op':<10} {'instr off':>9} {'instr on':>9} {'ratio':>6} {'goal':>6} {'':<6} "
-           f"{'calls/op':>8} {'sysc/op':>7}  {'SVM off':>8} {'SVM on':>8} {'ratio':>5}  "
-           f"{'VMX off':>8} {'VMX on':>8} {'ratio':>5}")
-    lines += [hdr, "-" * len(hdr)]
     for r in rows:
         if r["op"] == "empty":
             continue
         a, b = r["depriv0"] or {}, r["depriv1"] or {}
-        goal = TARGETS.get(r["op"])
-        ratio = r["ratio"]
-        verdict = "-" if ratio is None or goal is None else ("met" if ratio <= goal else "missed")
-        s = (f"{r['op']:<10} {n(a.get('total')):>9} {n(b.get('total')):>9} "
-             f"{'-' if ratio is None else f'{ratio:.3f}':>6} "
-             f"{'-' if goal is None else f'{goal:.2f}':>6} {verdict:<6} "
-             f"{n(b.get('calls')):>8} {n(b.get('syscalls')):>7}")
+        goal, ratio = TARGETS.get(r["op"]), r["ratio"]
+        verdict = ("-" if goal is None or ratio is None else
+                   "met" if ratio <= goal else f"missed by {ratio - goal:.2f}")
+        cells = {"op": r["op"], "what": r["what"], "off": n(a.get("total")),
+                 "on": n(b.get("total")), "ratio": "-" if ratio is None else f"{ratio:.3f}",
+                 "goal": "-" if goal is None else f"{goal:.2f}", "verdict": verdict,
+                 "calls": n(b.get("calls")), "syscalls": n(b.get("syscalls")), "cycles": []}
         m = cost.get(r["op"]) or {}
         for p in costmodel.MODELLED:
             x = m.get(p)
             off, on = mid(x and x["off"]), mid(x and x["on"])
-            s += (f"  {n(off):>8} {n(on):>8} "
-                  f"{'-' if not off or on is None else f'{on / off:.2f}':>5}")
+            cells["cycles"].append((n(off), n(on),
+                                    "-" if not off or on is None else f"{on / off:.2f}"))
+        yield cells
+
+
+def summary_table(rows, cost, flavour, paging):
+    """summary_cells() as the report's first lines."""
+    lines = [f"Cost per operation ({flavour} Xen, {paging}): instructions counted (QEMU TCG "
+             "plugin), modelled cycles (costmodel.py, middle of the bracket)"]
+    hdr = (f"{'op':<10} {'instr off':>9} {'instr on':>9} {'ratio':>6} {'goal':>5} "
+           f"{'':<15} {'calls/op':>8} {'sysc/op':>7}")
+    for p in costmodel.MODELLED:
+        hdr += f"  {p.upper() + ' off':>8} {p.upper() + ' on':>8} {'ratio':>5}"
+    lines += [hdr, "-" * len(hdr)]
+    for c in summary_cells(rows, cost):
+        s = (f"{c['op']:<10} {c['off']:>9} {c['on']:>9} {c['ratio']:>6} {c['goal']:>5} "
+             f"{c['verdict']:<15} {c['calls']:>8} {c['syscalls']:>7}")
+        for off, on, rat in c["cycles"]:
+            s += f"  {off:>8} {on:>8} {rat:>5}"
         lines.append(s)
     lines.append("")
     return lines
 
 
 def summary_markdown(rows, cost):
-    """The same table as summary_table(), as Markdown (build/bench/xen-icount.md,
-    for the README)."""
-    def n(v):
-        return "-" if v is None else f"{v:,.0f}".replace(",", " ")
-
-    def mid(v):
-        return None if v is None else (v[0] + v[1]) / 2
-
-    out = ["| op | instructions off | on | ratio on/off | goal | calls/op | syscalls/op "
-           "| SVM cycles off | on | ratio | VMX cycles off | on | ratio |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        if r["op"] == "empty":
-            continue
-        a, b = r["depriv0"] or {}, r["depriv1"] or {}
-        goal, ratio = TARGETS.get(r["op"]), r["ratio"]
-        g = "-" if goal is None else f"≤ {goal:.2f}: " + (
-            "met" if ratio is not None and ratio <= goal else
-            f"missed by {ratio - goal:.2f}" if ratio is not None else "-")
-        s = (f"| {r['what']} | {n(a.get('total'))} | {n(b.get('total'))} | "
-             f"{'-' if ratio is None else f'{ratio:.3f}'} | {g} | {n(b.get('calls'))} | "
-             f"{n(b.get('syscalls'))} |")
-        m = cost.get(r["op"]) or {}
-        for p in costmodel.MODELLED:
-            x = m.get(p)
-            off, on = mid(x and x["off"]), mid(x and x["on"])
-            s += (f" {n(off)} | {n(on)} | "
-                  f"{'-' if not off or on is None else f'{on / off:.2f}'} |")
+    """summary_cells() as Markdown (build/bench/xen-icount.md, for the README)."""
+    hdr = "| op | instructions off | on | ratio on/off | goal | calls/op | syscalls/op |"
+    for p in costmodel.MODELLED:
+        hdr += f" {p.upper()} cycles off | on | ratio |"
+    out = [hdr, "|---" * hdr.count(" |") + "|"]
+    for c in summary_cells(rows, cost):
+        s = (f"| {c['what']} | {c['off']} | {c['on']} | {c['ratio']} | "
+             f"≤ {c['goal']}: {c['verdict']} | {c['calls']} | {c['syscalls']} |")
+        for off, on, rat in c["cycles"]:
+            s += f" {off} | {on} | {rat} |"
         out.append(s)
     return "\n".join(out) + "\n"
 

@@ -16,7 +16,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pngchart import BLACK, COLOURS, DARK, GREY, Canvas, nice_step  # noqa: E402
+from pngchart import COLOURS, DARK, Canvas, axis  # noqa: E402
 
 
 def main(argv):
@@ -44,23 +44,8 @@ def main(argv):
 
     vals = [v for o in ops for dp in (0, 1)
             for v in [o[f"depriv{dp}"].get("cycles")] if v is not None]
-    vmax = max(vals + [1.0])
-    step = nice_step(vmax * 1.15)
-    ymax = step * (int(vmax * 1.15 / step) + 1)
     px0, py0, px1, py1 = left, top, W - right, H - bottom
-
-    def y_of(v):
-        return int(py1 - (py1 - py0) * max(0.0, v) / ymax)
-
-    # Grid and y labels.
-    v = 0.0
-    while v <= ymax + 1e-9:
-        y = y_of(v)
-        c.rect(px0, y, px1, y + 1, GREY)
-        c.text(px0 - 8, y - 7, f"{v:,.0f}".replace(",", " "), 2, anchor="right")
-        v += step
-    c.rect(px0, py0, px0 + 2, py1 + 1, BLACK)
-    c.rect(px0, py1, px1, py1 + 2, BLACK)
+    y_of = axis(c, px0, py0, px1, py1, max(vals + [1.0]))
 
     n = max(1, len(ops))
     gw = (px1 - px0) / n

@@ -16,29 +16,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pngchart import BLACK, COLOURS, DARK, GREY, Canvas, nice_step  # noqa: E402
+from pngchart import COLOURS, DARK, Canvas, axis  # noqa: E402
 
 PAYLOAD = (120, 170, 90)
 LIGHT = {0: (150, 180, 220), 1: (245, 190, 140)}
-
-
-def axis(c, px0, py0, px1, py1, vmax):
-    """Grid and y labels from 0 to a round top above @vmax; returns y_of()."""
-    step = nice_step(vmax * 1.15)
-    ymax = step * (int(vmax * 1.15 / step) + 1)
-
-    def y_of(v):
-        return int(py1 - (py1 - py0) * max(0.0, v) / ymax)
-
-    v = 0.0
-    while v <= ymax + 1e-9:
-        y = y_of(v)
-        c.rect(px0, y, px1, y + 1, GREY)
-        c.text(px0 - 8, y - 7, f"{v:,.0f}".replace(",", " "), 2, anchor="right")
-        v += step
-    c.rect(px0, py0, px0 + 2, py1 + 1, BLACK)
-    c.rect(px0, py1, px1, py1 + 2, BLACK)
-    return y_of
 
 
 def legend(c, x, y, items):
