@@ -84,18 +84,31 @@ static inline void read_time_once(struct rtc_time *t)
     t->year = cmos_read(RTC_YEAR);
 }
 
-/* Datasheet: read when UIP is clear; re-read until two reads agree. */
-static inline void read_time(struct rtc_time *t)
+/*
+ * Datasheet: read when UIP is clear; re-read until two reads agree.
+ * Returns how many reads of REG_A found UIP set, in the longest run.
+ */
+static inline unsigned int read_time_uip(struct rtc_time *t)
 {
     struct rtc_time a, b;
+    unsigned int n, longest = 0;
 
     do {
-        while ( cmos_read(RTC_REG_A) & RTC_UIP )
+        for ( n = 0; cmos_read(RTC_REG_A) & RTC_UIP; n++ )
             ;
+        if ( n > longest )
+            longest = n;
         read_time_once(&a);
         read_time_once(&b);
     } while ( memcmp(&a, &b, sizeof(a)) );
     *t = a;
+
+    return longest;
+}
+
+static inline void read_time(struct rtc_time *t)
+{
+    read_time_uip(t);
 }
 
 #endif /* RTC_REGS_H */
