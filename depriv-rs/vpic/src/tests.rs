@@ -545,6 +545,21 @@ fn command_decoding() {
 /// every 4-bit `priority_add`, and the three mode flags involved.
 #[test]
 fn has_pending_irq_is_highest_priority_irq_found() {
+    let check = |irr: u8, isr: u8, imr: u8, flags: u8, pa: u8| {
+        let mut p = HvmHwVpic {
+            irr,
+            imr,
+            isr,
+            flags,
+            ..HvmHwVpic::default()
+        };
+        p.set_priority_add(pa);
+        assert_eq!(
+            p.has_pending_irq(),
+            p.get_highest_priority_irq().is_some(),
+            "{p:?}"
+        );
+    };
     let mut seed = 0x8259_u32;
     for irr in 0..=255u8 {
         for isr in 0..=255u8 {
@@ -556,41 +571,18 @@ fn has_pending_irq_is_highest_priority_irq_found() {
             let flags = (seed >> 20) as u8
                 & (FLAG_SPECIAL_FULLY_NESTED_MODE | FLAG_IS_MASTER | FLAG_SPECIAL_MASK_MODE);
             for imr in imrs {
-                let mut p = HvmHwVpic {
-                    irr,
-                    imr,
-                    isr,
-                    flags,
-                    ..HvmHwVpic::default()
-                };
-                p.set_priority_add(pa);
-                assert_eq!(
-                    p.has_pending_irq(),
-                    p.get_highest_priority_irq().is_some(),
-                    "{p:?}"
-                );
+                check(irr, isr, imr, flags, pa);
             }
         }
     }
     for pa in 0..16 {
         for flags in 0..8u8 {
+            let flags = ((flags & 1) * FLAG_SPECIAL_FULLY_NESTED_MODE)
+                | (((flags >> 1) & 1) * FLAG_IS_MASTER)
+                | (((flags >> 2) & 1) * FLAG_SPECIAL_MASK_MODE);
             for irr in 0..=255u8 {
                 for isr in [0, 1 << 2, 0xff, irr, !irr] {
-                    let mut p = HvmHwVpic {
-                        irr,
-                        isr,
-                        flags: ((flags & 1) * FLAG_SPECIAL_FULLY_NESTED_MODE)
-                            | (((flags >> 1) & 1) * FLAG_IS_MASTER)
-                            | (((flags >> 2) & 1) * FLAG_SPECIAL_MASK_MODE),
-                        imr: isr.rotate_left(3),
-                        ..HvmHwVpic::default()
-                    };
-                    p.set_priority_add(pa);
-                    assert_eq!(
-                        p.has_pending_irq(),
-                        p.get_highest_priority_irq().is_some(),
-                        "{p:?}"
-                    );
+                    check(irr, isr, isr.rotate_left(3), flags, pa);
                 }
             }
         }
