@@ -4,12 +4,12 @@ lines, and what Xen's log says about a domain's deprivileged calls.
 
 Watcher follows the log while the machine runs and fills in one Seen per
 guest; SerialLog answers questions about the whole log afterwards (the
-hvm_depriv summaries patches 0003/0005/0008 print when a vCPU or domain
+hvm_depriv summaries xen-patches/0020 prints when a vCPU or domain
 goes:
   (XEN) dNv0 hvm_depriv: calls=.. pic-io=.. ... faults=.. watchdog=.. longest-call=.. us
   (XEN) dNv0 hvm_depriv: per emulator (calls/syscalls/faults): other=a/b/c pic=..
   (XEN) dN hvm_depriv: pic edges deferred (raised where no vCPU of the domain was current): N, run in Xen (pending at a save): M
-and, when Xen runs with CET shadow stacks (patch 0038),
+and, when Xen runs with CET shadow stacks (xen-patches/0012),
   (XEN) dNv0 hvm_depriv: shadow stacks: calls=N syscalls=M
 ).
 """

@@ -158,7 +158,7 @@ for paging in ("shadow", "hap"):
             if scen in ("watchdog", "watchdog-syscalls"):
                 watchdog_checks(c, res, g, scen)
         # Every monitor table given the ring-3 mappings was cleared of them
-        # by the time the vCPU went (xen-patches/0015): the one the shadow
+        # by the time the vCPU went (xen-patches/0008): the one the shadow
         # bystander's paging-mode change replaced, and those teardown freed.
         cnt = res.log.vcpu_counters(g.domid)
         if cnt is not None:
@@ -171,7 +171,7 @@ for paging in ("shadow", "hap"):
             # completed call).
             c.info(f"{name}: longest call {(cnt or {}).get('longest-call')} us")
         if name.startswith("workload") and g.domid is not None:
-            # The PIC workload's port accesses ran at ring 3 (xen-patches/0004).
+            # The PIC workload's port accesses ran at ring 3 (xen-patches/0015).
             n = (cnt or {}).get("pic-io", 0)
             c.check(n > 0, f"{name}: {n} PIC port accesses run deprivileged")
         if name.startswith("bystander") and paging == "shadow":
@@ -258,12 +258,12 @@ for line in (res.log.findall(r"\(d1\) (APs started: .*)") if res else []):
     checks.info(line)
 
 
-# 6. Speculation on the payload's ring transitions (xen-patches/0012): the
-#    boot line lists the entry/exit actions applied, and they are a PV
-#    guest's, following spec-ctrl=.  Once with the defaults (the round-trip
-#    boot above), once forcing the actions QEMU's CPU can run (VERW, DIV
-#    scrub, BHB loop, entry LFENCE) with a payload making calls and one
-#    interrupted at ring 3 until the watchdog stops it.
+# 6. Speculation on the payload's ring transitions (xen-patches/0002,
+#    0009): the boot line lists the entry/exit actions applied, and they
+#    are a PV guest's, following spec-ctrl=.  Once with the defaults (the
+#    round-trip boot above), once forcing the actions QEMU's CPU can run
+#    (VERW, DIV scrub, BHB loop, entry LFENCE) with a payload making calls
+#    and one interrupted at ring 3 until the watchdog stops it.
 def spec_checks(log, label, **want):
     c = checks.sub(f"{label}: ")
     m = log and log.search(r"hvm_depriv: ring-3 transitions: (.*)")
@@ -362,7 +362,7 @@ checks.check(lowered, "NMI watchdog on (2 s): the budget is lowered to 250000 us
 checks.check(res and res.ok, "NMI watchdog on: vpic passes with the lowered budget"
              if res and res.ok else f"NMI watchdog on: vpic failed (see build/results/guests/{label}.log)")
 
-# 9. A domain's vCPUs share the budget (xen-patches/0033): the PIC and RTC
+# 9. A domain's vCPUs share the budget (xen-patches/0011): the PIC and RTC
 #    calls hold the domain's emulator lock, and V vCPUs queueing behind a
 #    payload spinning to the budget would have the last one (and dom0's
 #    device model, softirqs) wait V budgets.  rtc-stretch's calls spin

@@ -11,7 +11,7 @@ two boots of the debug Xen (HAP), one CPU each:
    - depriv-rm-msr (the hostile-MSR guest): a real-mode WRMSR/RDMSR of the
      SYSCALL MSRs and KernelGS base through the payload reaches only the
      guest's copies (on VMX the CPU holds the depriv values during a call:
-     xen-patches/0034);
+     xen-patches/0006);
    - the containment matrix: every scenario of depriv_scenarios (the
      payload faults, loops past its budget (watchdog), refuses, executes
      SYSENTER, ...), in two batches with a bystander each: each victim

@@ -31,8 +31,9 @@ B. hvm_depriv=selftest unrestricted_guest=0, two CPUs: realmode and
    depriv-nmi-dump (NMIs from the other CPU while the payload runs at
    ring 3: on the IST shadow stacks).  The second CPU is here because the
    NMIs come from it, and because a secondary CPU's state comes up in
-   memory Bochs does not zero (xen-patches/0032 was found so); boot A has
-   one (a second CPU makes Bochs about 1.6 times slower).  The digests of
+   memory Bochs does not zero (xen-patches/0003 clears depriv_active
+   there); boot A has one (a second CPU makes Bochs about 1.6 times
+   slower).  The digests of
    realmode and rm-firmware must equal boot A's.
 In both boots, every guest's every domain: Xen's shadow-stack line
 ("dNv0 hvm_depriv: shadow stacks: calls=N syscalls=M", printed at the

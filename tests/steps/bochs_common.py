@@ -116,7 +116,7 @@ def ug0_guest_check(checks, r, g, what):
 
 
 def delegation_check(checks, r, g, what):
-    """realmode's x87/FWAIT cases: the delegation policy (xen-patches/0036),
+    """realmode's x87/FWAIT cases: the delegation policy (xen-patches/0019),
     logged once per domain (the per-vCPU counter line has no realmode-xen)."""
     m = r.log.search(rf"^\(XEN\) d{g.domid}v\d+ hvm_depriv: real mode: opcode (0x[0-9a-f]+) "
                      r"delegated to x86_emulate\(\)")
