@@ -12,6 +12,8 @@ fn main() {
         .ctypes_prefix("core::ffi")
         .layout_tests(false)
         .derive_default(true)
+        // Only the ABI's own items, not what <stdint.h> brings along.
+        .allowlist_item("(HVM_DEPRIV|hvm_depriv)_.*")
         // Constants as signed integers (negative error codes); lib.rs casts.
         .default_macro_constant_type(bindgen::MacroTypeVariation::Signed)
         .generate()

@@ -11,6 +11,14 @@
 #ifndef HVM_DEPRIV_ABI_H
 #define HVM_DEPRIV_ABI_H
 
+#ifndef __ASSEMBLY__
+#ifdef __XEN__
+#include <xen/types.h>
+#else
+#include <stdint.h>
+#endif
+#endif
+
 #define HVM_DEPRIV_ABI_VERSION          4
 
 /*
@@ -19,8 +27,8 @@
  */
 #define HVM_DEPRIV_VA_BASE              0x40000000 /* text, then rodata */
 #define HVM_DEPRIV_VA_MAX_PAYLOAD       0x00100000 /* 1M of text+rodata */
-#define HVM_DEPRIV_VA_STATE             0x40100000 /* the domain's state page */
-#define HVM_DEPRIV_VA_RM                0x40101000 /* the vCPU's real-mode page */
+#define HVM_DEPRIV_VA_STATE             0x40100000 /* domain's state page */
+#define HVM_DEPRIV_VA_RM                0x40101000 /* vCPU's real-mode page */
 #define HVM_DEPRIV_VA_GUARD             0x4017f000 /* never mapped */
 #define HVM_DEPRIV_VA_STACK             0x40180000 /* lowest stack page */
 #define HVM_DEPRIV_STACK_PAGES          2
@@ -71,12 +79,15 @@
 #define HVM_DEPRIV_RTC_EV_UPDATE2       1   /* update_timer2 expired */
 #define HVM_DEPRIV_RTC_EV_ALARM         2   /* alarm_timer expired */
 #define HVM_DEPRIV_RTC_EV_PERIODIC      3   /* vpt injected a periodic IRQ 8 */
-#define HVM_DEPRIV_RTC_EV_CLOCK         4   /* the domain's time offset changed */
+#define HVM_DEPRIV_RTC_EV_CLOCK         4   /* domain's time offset changed */
 #define HVM_DEPRIV_RTC_EV_NR            5
-/* rtc_out.req[].op: the calls rtc.c makes, to be made in order. */
-#define HVM_DEPRIV_RTC_SET_TIMER        1   /* timer, arg0 = expiry (NOW() ns) */
+/*
+ * rtc_out.req[].op: the calls rtc.c makes, to be made in order.  Times are
+ * in nanoseconds, SET_TIMER's expiry in NOW()'s time base.
+ */
+#define HVM_DEPRIV_RTC_SET_TIMER        1   /* timer, arg0 = expiry */
 #define HVM_DEPRIV_RTC_STOP_TIMER       2   /* timer */
-#define HVM_DEPRIV_RTC_CREATE_PERIODIC  3   /* arg0 = delta, arg1 = period (ns) */
+#define HVM_DEPRIV_RTC_CREATE_PERIODIC  3   /* arg0 = delta, arg1 = period */
 #define HVM_DEPRIV_RTC_DESTROY_PERIODIC 4
 #define HVM_DEPRIV_RTC_IRQ_ASSERT       5   /* IRQ 8 */
 #define HVM_DEPRIV_RTC_IRQ_DEASSERT     6
@@ -105,7 +116,8 @@
 #define HVM_DEPRIV_RM_UNHANDLEABLE      1
 #define HVM_DEPRIV_RM_EXCEPTION         2
 #define HVM_DEPRIV_RM_RETRY             3
-#define HVM_DEPRIV_RM_UNRECOGNIZED      5   /* X86EMUL_UNRECOGNIZED: no such insn */
+/* X86EMUL_UNRECOGNIZED: no such instruction. */
+#define HVM_DEPRIV_RM_UNRECOGNIZED      5
 #define HVM_DEPRIV_RM_CMPXCHG_FAILED    7   /* from SYS_RM_CMPXCHG only */
 /*
  * Not an X86EMUL_* code: the instruction is one the payload leaves to
@@ -160,7 +172,12 @@
 #define HVM_DEPRIV_RM_EV_SW_EXCEPTION   6
 #define HVM_DEPRIV_RM_NO_EC             0xffffffff /* ev_error_code: none */
 
-/* Self-test scenarios (only with the hvm_depriv=selftest boot option). */
+/*
+ * Self-test scenarios (only with the hvm_depriv=selftest boot option).  The
+ * self-test port's RUN makes an HVM_DEPRIV_REQ_SELFTEST call with arg0 = the
+ * scenario (the low byte of the latched argument) and arg1 = the bits above
+ * it.
+ */
 #define HVM_DEPRIV_ST_WILD_READ         1   /* read a Xen address */
 #define HVM_DEPRIV_ST_WILD_WRITE        2   /* write a Xen address */
 #define HVM_DEPRIV_ST_WRITE_TEXT        3   /* write the payload's own text */
@@ -170,31 +187,53 @@
 #define HVM_DEPRIV_ST_STACK_OVERFLOW    7   /* recursion into the guard page */
 #define HVM_DEPRIV_ST_INFINITE_LOOP     8   /* the watchdog's job */
 #define HVM_DEPRIV_ST_BAD_SYSCALL       9   /* one unknown syscall number */
-#define HVM_DEPRIV_ST_BAD_POINTER       10  /* LOG with a pointer outside the state page */
+/* LOG with a pointer outside the state page. */
+#define HVM_DEPRIV_ST_BAD_POINTER       10
 #define HVM_DEPRIV_ST_SYSCALL_STORM     11  /* unknown syscalls in a loop */
-#define HVM_DEPRIV_ST_PANIC             12  /* the panic handler's path: ABORT */
+#define HVM_DEPRIV_ST_PANIC             12  /* panic handler's path: ABORT */
 #define HVM_DEPRIV_ST_LOG               13  /* a valid LOG: must not crash */
-#define HVM_DEPRIV_ST_INT80             14  /* int $0x80: a DPL3 gate meant for PV */
+#define HVM_DEPRIV_ST_INT80             14  /* int $0x80: a DPL3 gate for PV */
 #define HVM_DEPRIV_ST_PRIV_INSN         15  /* cli at ring 3: #GP */
 #define HVM_DEPRIV_ST_SINGLE_STEP       16  /* TF set: #DB from ring 3 */
-#define HVM_DEPRIV_ST_RTC_BAD_REQUEST   17  /* the next RTC call returns a request Xen refuses */
-#define HVM_DEPRIV_ST_RM_OUTSIDE        18  /* a real-mode op outside a REALMODE request */
-#define HVM_DEPRIV_ST_PIC_BAD_EDGE      19  /* the next PIC edge call fails (EINVAL) */
-#define HVM_DEPRIV_ST_WATCHDOG_SYSCALLS 20  /* the next REALMODE call makes syscalls until the watchdog stops it */
-#define HVM_DEPRIV_ST_RTC_SHORT_PERIOD  21  /* the next RTC call asks for a 1 us periodic timer */
-#define HVM_DEPRIV_ST_NMI_DUMP          22  /* spin until Xen, by NMI, dumped this frame */
-#define HVM_DEPRIV_ST_NMI_DUMP_WILD_SP  23  /* the same with %rsp/%rbp non-canonical */
-#define HVM_DEPRIV_ST_GDT_SCAN         24  /* count selectors below 0xe000 that LAR accepts at ring 3 */
-#define HVM_DEPRIV_ST_RM_STRAY          25  /* the next REALMODE call tries ports/CRs/MSRs its instruction does not touch */
-#define HVM_DEPRIV_ST_PIC_ACK_STUCK     26  /* every PIC acknowledge from now on finds no vector and leaves the output high */
-#define HVM_DEPRIV_ST_RTC_STRETCH       27  /* every RTC call from now on spins (a1 << 16 TSC cycles) and re-records its timer's expiry */
-#define HVM_DEPRIV_ST_SYSENTER          28  /* SYSENTER at ring 3: #UD (AMD, long mode) or #GP (Intel: Xen's SYSENTER_CS is 0 in a call) */
-#define HVM_DEPRIV_ST_RM_DELEGATE_AFTER_ACCESS 29 /* the next REALMODE call reads guest memory, then delegates */
-#define HVM_DEPRIV_ST_MAX               29
+/* The next RTC call returns a request Xen refuses. */
+#define HVM_DEPRIV_ST_RTC_BAD_REQUEST   17
+/* A real-mode op outside a REALMODE request. */
+#define HVM_DEPRIV_ST_RM_OUTSIDE        18
+/* The next PIC edge call fails (EINVAL). */
+#define HVM_DEPRIV_ST_PIC_BAD_EDGE      19
+/* The next REALMODE call makes syscalls until the watchdog stops it. */
+#define HVM_DEPRIV_ST_WATCHDOG_SYSCALLS 20
+/* The next RTC call asks for a 1 us periodic timer. */
+#define HVM_DEPRIV_ST_RTC_SHORT_PERIOD  21
+/* Spin until Xen, by NMI, dumped this frame. */
+#define HVM_DEPRIV_ST_NMI_DUMP          22
+/* The same with %rsp/%rbp non-canonical. */
+#define HVM_DEPRIV_ST_NMI_DUMP_WILD_SP  23
+/* Count the selectors below 0xe000 that LAR accepts at ring 3. */
+#define HVM_DEPRIV_ST_GDT_SCAN          24
 /*
- * The self-test port's RUN: REQ_SELFTEST with a0 = the scenario (the low
- * byte of the latched argument) and a1 = the bits above it.
+ * The next REALMODE call tries ports, control registers and MSRs its
+ * instruction does not touch.
  */
+#define HVM_DEPRIV_ST_RM_STRAY          25
+/*
+ * Every PIC acknowledge from now on finds no vector and leaves the output
+ * high.
+ */
+#define HVM_DEPRIV_ST_PIC_ACK_STUCK     26
+/*
+ * Every RTC call from now on spins (arg1 << 16 TSC cycles) and re-records
+ * its timer's expiry.
+ */
+#define HVM_DEPRIV_ST_RTC_STRETCH       27
+/*
+ * SYSENTER at ring 3: #UD (AMD, long mode) or #GP (Intel: Xen's SYSENTER_CS
+ * is 0 in a call).
+ */
+#define HVM_DEPRIV_ST_SYSENTER          28
+/* The next REALMODE call reads guest memory, then delegates. */
+#define HVM_DEPRIV_ST_RM_DELEGATE_AFTER_ACCESS 29
+#define HVM_DEPRIV_ST_MAX               29
 /*
  * Scenarios 22 and 23: the byte of state_page.scratch Xen sets once it
  * has dumped the payload's frame from an NMI; the payload returns the
@@ -209,8 +248,9 @@
  * preserved.
  */
 #define HVM_DEPRIV_SYS_RETURN           0   /* leave ring 3; %rdi = result */
-#define HVM_DEPRIV_SYS_ABORT            1   /* cannot go on: crash the domain */
-#define HVM_DEPRIV_SYS_LOG              2   /* %rdi = pointer into the state page, %rsi = length */
+#define HVM_DEPRIV_SYS_ABORT            1   /* give up: crash the domain */
+/* %rdi = a pointer into the state page, %rsi = the length. */
+#define HVM_DEPRIV_SYS_LOG              2
 /*
  * Real-mode emulation ops (only during HVM_DEPRIV_REQ_REALMODE): Xen runs
  * the op of its own x86_emulate_ops for the instruction being emulated and
@@ -227,108 +267,110 @@
 #define HVM_DEPRIV_SYS_RM_INSN_FETCH    3   /* offset, p, bytes (<= 15) */
 #define HVM_DEPRIV_SYS_RM_READ          4   /* seg, offset, p, bytes */
 #define HVM_DEPRIV_SYS_RM_WRITE         5   /* seg, offset, p, bytes */
-#define HVM_DEPRIV_SYS_RM_CMPXCHG       6   /* seg, offset, p = old then new, bytes */
+/* seg, offset, p = old then new, bytes */
+#define HVM_DEPRIV_SYS_RM_CMPXCHG       6
 #define HVM_DEPRIV_SYS_RM_READ_IO       7   /* port, bytes, p = u64 result */
 #define HVM_DEPRIV_SYS_RM_WRITE_IO      8   /* port, bytes, value */
 #define HVM_DEPRIV_SYS_RM_REP_INS       9   /* p = struct hvm_depriv_rm_rep */
 #define HVM_DEPRIV_SYS_RM_REP_OUTS      10  /* p = struct hvm_depriv_rm_rep */
 #define HVM_DEPRIV_SYS_RM_REP_MOVS      11  /* p = struct hvm_depriv_rm_rep */
 #define HVM_DEPRIV_SYS_RM_REP_STOS      12  /* p = struct hvm_depriv_rm_rep */
-#define HVM_DEPRIV_SYS_RM_READ_SEGMENT  13  /* seg, p = struct hvm_depriv_seg */
-#define HVM_DEPRIV_SYS_RM_WRITE_SEGMENT 14  /* seg, p = struct hvm_depriv_seg */
+/* seg, p = struct hvm_depriv_seg */
+#define HVM_DEPRIV_SYS_RM_READ_SEGMENT  13
+/* seg, p = struct hvm_depriv_seg */
+#define HVM_DEPRIV_SYS_RM_WRITE_SEGMENT 14
 #define HVM_DEPRIV_SYS_RM_READ_CR       15  /* reg, p = u64 result */
 #define HVM_DEPRIV_SYS_RM_WRITE_CR      16  /* reg, value */
 #define HVM_DEPRIV_SYS_RM_READ_MSR      17  /* msr, p = u64 result */
 #define HVM_DEPRIV_SYS_RM_WRITE_MSR     18  /* msr, value */
-#define HVM_DEPRIV_SYS_RM_CPUID         19  /* leaf, subleaf, p = u32[4] result */
+/* leaf, subleaf, p = u32[4] result */
+#define HVM_DEPRIV_SYS_RM_CPUID         19
 #define HVM_DEPRIV_SYS_NR               20
 
 /* Error codes: results of syscalls and of requests (negative). */
-#define HVM_DEPRIV_EPERM                (-1)   /* not what the emulated instruction can reach */
-#define HVM_DEPRIV_EFAULT               (-14)  /* pointer outside the state page */
+#define HVM_DEPRIV_EPERM                (-1)   /* beyond the insn's reach */
+#define HVM_DEPRIV_EFAULT               (-14)  /* pointer outside the page */
 #define HVM_DEPRIV_EINVAL               (-22)  /* argument out of range */
 #define HVM_DEPRIV_ENOSYS               (-38)  /* unknown syscall or request */
-#define HVM_DEPRIV_ECRASHED             (-1000) /* the call was contained: domain crashed */
+#define HVM_DEPRIV_ECRASHED             (-1000) /* contained: domain crashed */
 
 /* Bounds. */
 #define HVM_DEPRIV_LOG_MAX              128 /* bytes per LOG */
-/* Syscall errors tolerated in one call before the payload counts as compromised. */
+/*
+ * Syscall errors tolerated in one call before the payload counts as
+ * compromised.
+ */
 #define HVM_DEPRIV_MAX_ERRORS_PER_CALL  8
 /* Bytes per real-mode READ/WRITE/CMPXCHG (each of old and new) syscall. */
 #define HVM_DEPRIV_RM_DATA_MAX          32
 /* Repetitions per real-mode REP_* syscall (x86_emulate's batch limit). */
 #define HVM_DEPRIV_RM_MAX_REPS          4096
 
-/*
- * The per-domain state page, mapped user RW at HVM_DEPRIV_VA_STATE.  Xen
- * writes abi_version at domain creation; everything else belongs to the
- * payload (the emulators' state is added here by later patches).
- */
 #ifndef __ASSEMBLY__
 /* What Xen must do after HVM_DEPRIV_REQ_PIC_IO (as vpic.c does it). */
 struct hvm_depriv_pic_out {
-    unsigned int val;             /* the access's data afterwards (*val) */
-    unsigned short dpci_eoi;      /* ISA IRQs to hvm_dpci_eoi(), ascending */
-    unsigned char kick;           /* master INT rose: kick i8259_target */
-    unsigned char may_unmask;     /* pt_may_unmask_irq(d, NULL) */
+    uint32_t val;                 /* the access's data afterwards (*val) */
+    uint16_t dpci_eoi;            /* ISA IRQs to hvm_dpci_eoi(), ascending */
+    uint8_t kick;                 /* master INT rose: kick i8259_target */
+    uint8_t may_unmask;           /* pt_may_unmask_irq(d, NULL) */
 };
 
 /* Xen's RTCState (asm/hvm/vpt.h) without its timers and lock. */
 struct hvm_depriv_rtc_state {
-    unsigned char hw[24];         /* struct hvm_hw_rtc (public save.h) */
-    int current_tm[9];            /* struct tm */
-    unsigned int pad1;
-    unsigned long long next_update_time;
-    long long start_time;
-    long long check_ticks_since;
-    int period;
-    unsigned char pt_dead_ticks;
-    unsigned char pad2[3];
-    unsigned int use_timer;
-    unsigned int pad3;
+    uint8_t hw[24];               /* struct hvm_hw_rtc (public save.h) */
+    int32_t current_tm[9];        /* struct tm */
+    uint32_t pad1;
+    uint64_t next_update_time;
+    int64_t start_time;
+    int64_t check_ticks_since;
+    int32_t period;
+    uint8_t pt_dead_ticks;
+    uint8_t pad2[3];
+    uint32_t use_timer;
+    uint32_t pad3;
 };
 
 /* What the vRTC reads of Xen's clocks, sampled once per call. */
 struct hvm_depriv_rtc_env {
-    long long now;                /* NOW() */
-    unsigned long long wc_sec;    /* the wall clock at system time 0 */
-    long long time_offset;        /* d->time_offset.seconds */
-    unsigned int wc_nsec;
-    unsigned int vpt_align;       /* HVM_PARAM_VPT_ALIGN != 0 */
+    int64_t now;                  /* NOW() */
+    uint64_t wc_sec;              /* the wall clock at system time 0 */
+    int64_t time_offset;          /* d->time_offset.seconds */
+    uint32_t wc_nsec;
+    uint32_t vpt_align;           /* HVM_PARAM_VPT_ALIGN != 0 */
 };
 
 struct hvm_depriv_rtc_req {
-    unsigned int op;              /* HVM_DEPRIV_RTC_SET_TIMER... */
-    unsigned int timer;           /* HVM_DEPRIV_RTC_TIMER_* */
-    unsigned long long arg0, arg1;
+    uint32_t op;                  /* HVM_DEPRIV_RTC_SET_TIMER... */
+    uint32_t timer;               /* HVM_DEPRIV_RTC_TIMER_* */
+    uint64_t arg0, arg1;
 };
 
 /* What Xen must do after an RTC request (as rtc.c does it). */
 struct hvm_depriv_rtc_out {
-    unsigned int val;             /* RTC_IO: the access's data afterwards */
-    unsigned int nr;              /* entries of req[] used */
+    uint32_t val;                 /* RTC_IO: the access's data afterwards */
+    uint32_t nr;                  /* entries of req[] used */
     struct hvm_depriv_rtc_req req[HVM_DEPRIV_RTC_MAX_REQS];
 };
 
 /* Xen's struct segment_register. */
 struct hvm_depriv_seg {
-    unsigned short sel;
-    unsigned short attr;
-    unsigned int limit;
-    unsigned long long base;
+    uint16_t sel;
+    uint16_t attr;
+    uint32_t limit;
+    uint64_t base;
 };
 
 /* The arguments of the real-mode REP_* syscalls (Xen's rep_* ops). */
 struct hvm_depriv_rm_rep {
-    unsigned long long offset;     /* source (OUTS, MOVS) or destination */
-    unsigned long long dst_offset; /* MOVS: destination offset in ES */
-    unsigned long long val;        /* STOS: the value stored */
-    unsigned long long reps;       /* in: wanted; out: done */
-    unsigned short port;           /* INS, OUTS */
-    unsigned char seg;             /* segment of offset */
-    unsigned char dst_seg;         /* MOVS */
-    unsigned char bytes;           /* per repetition: 1, 2, 4 (8: MOVS/STOS) */
-    unsigned char pad[3];
+    uint64_t offset;              /* source (OUTS, MOVS) or destination */
+    uint64_t dst_offset;          /* MOVS: destination offset in ES */
+    uint64_t val;                 /* STOS: the value stored */
+    uint64_t reps;                /* in: wanted; out: done */
+    uint16_t port;                /* INS, OUTS */
+    uint8_t seg;                  /* segment of offset */
+    uint8_t dst_seg;              /* MOVS */
+    uint8_t bytes;                /* per repetition: 1, 2, 4 (8: MOVS/STOS) */
+    uint8_t pad[3];
 };
 
 /*
@@ -355,45 +397,50 @@ struct hvm_depriv_rm_rep {
  */
 struct hvm_depriv_rm {
     /* EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI (the low 32 bits). */
-    unsigned int gpr[8];
-    unsigned int eip;
-    unsigned int eflags;
-    unsigned char addr_size;       /* 16 or 32 (ctxt->addr_size) */
-    unsigned char sp_size;         /* 16 or 32 (ctxt->sp_size) */
-    unsigned char retire;          /* HVM_DEPRIV_RM_RETIRE_* */
-    unsigned char rc;              /* HVM_DEPRIV_RM_* */
-    unsigned char ev_vector;
-    unsigned char ev_type;         /* HVM_DEPRIV_RM_EV_* */
-    unsigned char ev_insn_len;     /* software events */
-    unsigned char pad;
-    unsigned int ev_error_code;    /* or HVM_DEPRIV_RM_NO_EC */
-    unsigned int features;         /* HVM_DEPRIV_RM_F_*, from Xen */
+    uint32_t gpr[8];
+    uint32_t eip;
+    uint32_t eflags;
+    uint8_t addr_size;            /* 16 or 32 (ctxt->addr_size) */
+    uint8_t sp_size;              /* 16 or 32 (ctxt->sp_size) */
+    uint8_t retire;               /* HVM_DEPRIV_RM_RETIRE_* */
+    uint8_t rc;                   /* HVM_DEPRIV_RM_* */
+    uint8_t ev_vector;
+    uint8_t ev_type;              /* HVM_DEPRIV_RM_EV_* */
+    uint8_t ev_insn_len;          /* software events */
+    uint8_t pad;
+    uint32_t ev_error_code;       /* or HVM_DEPRIV_RM_NO_EC */
+    uint32_t features;            /* HVM_DEPRIV_RM_F_*, from Xen */
     /* Filled in by Xen before the call (see above). */
-    unsigned int pre_valid;        /* HVM_DEPRIV_RM_PRE_* */
-    unsigned char pre_insn_bytes;  /* bytes in pre_insn[] (insn_buf_bytes) */
-    unsigned char pad2[3];
-    unsigned long long pre_insn_eip; /* insn_buf_eip */
-    unsigned char pre_insn[HVM_DEPRIV_RM_PRE_INSN_MAX]; /* insn_buf[] */
-    unsigned long long pre_cr0;
+    uint32_t pre_valid;           /* HVM_DEPRIV_RM_PRE_* */
+    uint8_t pre_insn_bytes;       /* bytes in pre_insn[] (insn_buf_bytes) */
+    uint8_t pad2[3];
+    uint64_t pre_insn_eip;        /* insn_buf_eip */
+    uint8_t pre_insn[HVM_DEPRIV_RM_PRE_INSN_MAX]; /* insn_buf[] */
+    uint64_t pre_cr0;
     struct hvm_depriv_seg pre_seg[HVM_DEPRIV_RM_PRE_NR_SEGS]; /* ES..GS */
     /* Syscall buffers. */
-    unsigned int cpuid[4];
-    unsigned long long val;
+    uint32_t cpuid[4];
+    uint64_t val;
     struct hvm_depriv_seg seg;
     struct hvm_depriv_rm_rep rep;
-    unsigned char data[2 * HVM_DEPRIV_RM_DATA_MAX];
+    uint8_t data[2 * HVM_DEPRIV_RM_DATA_MAX];
 };
 
+/*
+ * The per-domain state page, mapped user RW at HVM_DEPRIV_VA_STATE.  Xen
+ * writes abi_version at domain creation; everything else belongs to the
+ * payload.
+ */
 struct hvm_depriv_state_page {
-    unsigned int abi_version;
-    unsigned int pad;
+    uint32_t abi_version;
+    uint32_t pad;
     /* Xen's struct hvm_hw_vpic[2] (public save.h), master then slave. */
-    unsigned char vpic[2][8];
+    uint8_t vpic[2][8];
     struct hvm_depriv_pic_out pic_out;
     struct hvm_depriv_rtc_state rtc;
     struct hvm_depriv_rtc_env rtc_env;
     struct hvm_depriv_rtc_out rtc_out;
-    unsigned char scratch[256];   /* e.g. LOG buffers */
+    uint8_t scratch[256];         /* e.g. LOG buffers */
 };
 #endif
 
