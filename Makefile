@@ -6,7 +6,7 @@ TOP := $(CURDIR)
 PAYLOAD := build/payload/hvm-depriv-payload.o
 
 .PHONY: all setup fetch patch payload xen xen-debug xen-release demo \
-        test test-bochs bench fuzz-long clean distclean help
+        test test-bochs bench fuzz-long check-series clean distclean help
 
 all: xen demo
 
@@ -16,6 +16,8 @@ help:
 	@echo "make test-bochs the Bochs steps: 80-bochs-vmx with vrtc added, 82-bochs-cet"
 	@echo "make bench      benchmarks (callgrind, Xen instructions per operation, in-guest cycles)"
 	@echo "make fuzz-long  long differential runs and fuzzing"
+	@echo "make check-series  the Xen series is well-formed and every prefix builds"
+	@echo "                (CHECK_SERIES_ARGS='--from K --to K --configs debug,off -j N', '--format-only')"
 	@echo "make clean      remove build/ but keep the downloaded sources and .debs"
 
 setup:
@@ -54,6 +56,11 @@ bench: xen
 
 fuzz-long: xen
 	@bash scripts/run-steps.sh long
+
+# Not part of `make test`: builds every prefix of the series in three configs.
+# Needs build/xen-pristine (make fetch) and, to build, the payload (make payload).
+check-series:
+	@bash scripts/check-series.sh $(CHECK_SERIES_ARGS)
 
 # Keep what was downloaded: the Xen source package and the dom0 .debs.
 clean:

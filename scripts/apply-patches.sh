@@ -22,7 +22,8 @@ fi
 
 tmp=$(mktemp -d "$top/build/.xen-patch.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-cp -a "$pristine" "$tmp/xen"
+# "/.": copy the content even when build/xen-pristine is a symlink.
+cp -a "$pristine/." "$tmp/xen"
 for p in "${series[@]}"; do
     [ -f "$patches/$p" ] || die "series names $p, which is not in xen-patches/"
     if ! out=$(cd "$tmp/xen" && patch -p1 --forward --batch --no-backup-if-mismatch -r - < "$patches/$p" 2>&1); then
