@@ -26,7 +26,8 @@
 #   --configs debug,release,off (default all three); -j N parallel jobs
 #   (default $JOBS or nproc); --format-only  phase 1 only; --no-format skip
 #   phase 1; --no-build  phases 1 and 2 only; --fail-fast  stop at the first
-#   failed build.  XEN_PATCHES_DIR checks another series directory.
+#   failed build.  XEN_PATCHES_DIR checks another series directory;
+#   XEN_CC is passed to make as CC (e.g. XEN_CC="ccache gcc" for re-runs).
 # Logs: build/series-check/logs/.  Exit status nonzero on any failure.
 set -euo pipefail
 
@@ -388,6 +389,8 @@ build_phase() {
             else
                 local -a extra=()
                 [ "$c" = off ] || extra=(HVM_DEPRIV_PAYLOAD="$payload")
+                # XEN_CC="ccache gcc", say, for repeated runs.
+                [ -z "${XEN_CC:-}" ] || extra+=(CC="$XEN_CC")
                 if make -s -C "$srctree/xen" O="$obj" -j"$jobs" "${extra[@]}" >>"$clog" 2>&1 \
                     && [ -f "$obj/xen" ]; then
                     st=OK
