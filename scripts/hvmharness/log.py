@@ -17,6 +17,8 @@ import re
 import time
 
 RE_MARK = re.compile(r"HARNESS: (\S+)(.*)")
+# The head of a line Xen prints: its own ("(XEN) ") or a guest's ("(dN) ").
+RE_XEN_HEAD = re.compile(r"\((?:XEN|d\d+)\) ")
 RE_GUEST = re.compile(r"\(d(\d+)\) (.*)")
 RE_RESULT = re.compile(r"Test result: (SUCCESS|SKIP|FAILURE|ERROR)")
 RE_CRASH = [
@@ -72,6 +74,10 @@ class Watcher:
         return next((n for n, s in self.seen.items() if s is self.by_domid.get(domid)), "?")
 
     def line(self, line, when=None):
+        for part in unweave(line):
+            self._line(part, when)
+
+    def _line(self, line, when):
         self.first_seen.setdefault(line.strip(), when if when is not None else time.monotonic())
         m = RE_MARK.search(line)
         if m:
@@ -157,6 +163,28 @@ class Follower:
         return lines
 
 
+def unweave(line):
+    """The serial line @line as the lines that were written: [line], or a
+    line of dom0's and a line of Xen's that interrupted it.
+
+    Xen writes each of its lines and each guest line whole, under its
+    console lock; dom0's console writes reach the serial port as they come,
+    and its tty writes a line's text and its end apart (ONLCR), so a Xen
+    line can land between them: "HARNESS: nmi dep(d5) resumed: NMI
+    received" was "HARNESS: nmi dep" and "(d5) resumed: NMI received".  A
+    line that starts as Xen's is one line; one that does not ends where a
+    Xen line starts."""
+    if RE_XEN_HEAD.match(line):
+        return [line]
+    m = RE_XEN_HEAD.search(line)
+    return [line] if m is None else [line[:m.start()], line[m.start():]]
+
+
+def unweave_text(text):
+    """unweave() every line of @text."""
+    return "\n".join(part for line in text.split("\n") for part in unweave(line))
+
+
 def _last(pattern, text):
     found = re.findall(pattern, text, re.M)
     return found[-1] if found else None
@@ -237,7 +265,7 @@ class SerialLog:
         self.path = path
         try:
             with open(path, errors="replace") as f:
-                self.text = f.read().replace("\r", "")
+                self.text = unweave_text(f.read().replace("\r", ""))
         except OSError:
             self.text = ""
 
