@@ -17,8 +17,9 @@ import re
 import time
 
 RE_MARK = re.compile(r"HARNESS: (\S+)(.*)")
-# The head of a line Xen prints: its own ("(XEN) ") or a guest's ("(dN) ").
-RE_XEN_HEAD = re.compile(r"\((?:XEN|d\d+)\) ")
+# The head of a line written whole: Xen's own ("(XEN) "), a guest's
+# ("(dN) "), dom0's kernel's ("[   12.345678] ").
+RE_WHOLE_HEAD = re.compile(r"\((?:XEN|d\d+)\) |\[ *\d+\.\d{6}\] ")
 RE_GUEST = re.compile(r"\(d(\d+)\) (.*)")
 RE_RESULT = re.compile(r"Test result: (SUCCESS|SKIP|FAILURE|ERROR)")
 RE_CRASH = [
@@ -165,18 +166,18 @@ class Follower:
 
 def unweave(line):
     """The serial line @line as the lines that were written: [line], or a
-    line of dom0's and a line of Xen's that interrupted it.
+    line of dom0's user space and a line that interrupted it.
 
     Xen writes each of its lines and each guest line whole, under its
-    console lock; dom0's console writes reach the serial port as they come,
-    and its tty writes a line's text and its end apart (ONLCR), so a Xen
-    line can land between them: "HARNESS: nmi dep(d5) resumed: NMI
-    received" was "HARNESS: nmi dep" and "(d5) resumed: NMI received".  A
-    line that starts as Xen's is one line; one that does not ends where a
-    Xen line starts."""
-    if RE_XEN_HEAD.match(line):
+    console lock, and dom0's kernel its messages; the tty of dom0's user
+    space writes a line's text and its end apart (ONLCR), so such a line
+    can land between them: "HARNESS: nmi dep(d5) resumed: NMI received"
+    was "HARNESS: nmi dep" and "(d5) resumed: NMI received".  A line that
+    starts as a whole one is one line; one that does not ends where a
+    whole one starts."""
+    if RE_WHOLE_HEAD.match(line):
         return [line]
-    m = RE_XEN_HEAD.search(line)
+    m = RE_WHOLE_HEAD.search(line)
     return [line] if m is None else [line[:m.start()], line[m.start():]]
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The serial-log reader (scripts/hvmharness/log.py) on lines as the serial
 port delivers them: dom0's markers can be cut by a line of Xen's (its own
-or a guest's) that lands between a marker's text and its end.  One such
+or a guest's) or of dom0's kernel that lands between a marker's text and
+its end.  One such
 line failed a save/restore check in CI: "HARNESS: nmi dep(d5) resumed: NMI
 received" hid the NMI marker, and the guest, restored and successful, was
 judged "not restored".  No Xen needed: the lines are fed to the reader.
@@ -20,8 +21,9 @@ COUNTERS = ("calls=933 pic-io=344 rtc-io=342 rtc-events=72 realmode=0 pic-ack=64
             "monitor-tables-cleared=1 longest-call=50 us")
 
 # A save/restore guest's boot, as sr-depriv1 logs it, with the interleavings
-# seen or possible: the NMI marker cut by the guest's line (as in CI), the end
-# marker by Xen's summary, a start marker by a guest's digest line.
+# seen or possible: the NMI marker cut by the guest's line (as in CI), an end
+# marker by Xen's summary (seen in a run of 60-depriv), a start marker by a
+# guest's digest line, an end marker by a line of dom0's kernel.
 WOVEN = [
     "HARNESS: batch dep vpic",
     "HARNESS: start dep domid=1",
@@ -37,7 +39,8 @@ WOVEN = [
     "(d2) Test result: SUCCESS",
     "HARNESS: end dep status=gone secs=4(XEN) d5v0 hvm_depriv: " + COUNTERS,
     "",
-    "HARNESS: end vpic status=gone secs=4",
+    "HARNESS: end vpic status=gone[   48.123456] xen-blkback: a kernel warning (d7) as text",
+    "",
     "(XEN) Domain 7 (vcpu#0) crashed on cpu#1:",
     "HARNESS: all done after 47.54s",
 ]
@@ -64,6 +67,8 @@ c.check((dep.end, dep.secs) == ("gone", 4),
         f"a marker cut by a Xen line keeps its words: end={dep.end} secs={dep.secs}")
 c.check((vpic.domid, vpic.end, vpic.result) == (2, "gone", "SUCCESS"),
         f"a start marker cut by a guest line: vpic domid={vpic.domid} end={vpic.end} result={vpic.result}")
+c.check((vpic.end, vpic.secs) == ("gone", None),
+        f"a marker cut by a kernel line keeps its words: end={vpic.end} secs={vpic.secs}")
 c.check(w.all_done and w.problem is None, f"the boot's end seen, no problem: {w.problem}")
 
 with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
@@ -81,5 +86,7 @@ c.check(log.guest_lines(5) == ["resumed: NMI received", "saw (d3) in its own tex
         f"the whole log: d5's lines {log.guest_lines(5)}")
 c.check(log.search(r"^\(XEN\) Domain 7 \(vcpu#0\) crashed") is not None,
         "a line of Xen's is left whole")
+c.check(log.search(r"^\[   48\.123456\] xen-blkback: a kernel warning \(d7\) as text$") is not None,
+        "a line of dom0's kernel is left whole")
 
 c.finish("serial-log reader")
