@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from hvmharness import BUILD, TOP, Checks, HarnessError, boot, step  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from depriv_scenarios import SCENARIOS  # noqa: E402
+from depriv_scenarios import SCENARIOS, aborts_check  # noqa: E402
 
 os.chdir(TOP)
 checks = Checks()
@@ -155,6 +155,7 @@ for paging in ("shadow", "hap"):
             reported = line in res.log
             c.check(reported, f"{name}: Xen reported '{line}'")
             matrix.append((scen, bool(g.ok and g.crashed), reported))
+            aborts_check(c, res.log.vcpu_counters(g.domid), scen, name)
             if scen in ("watchdog", "watchdog-syscalls"):
                 watchdog_checks(c, res, g, scen)
         # Every monitor table given the ring-3 mappings was cleared of them

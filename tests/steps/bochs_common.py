@@ -8,7 +8,7 @@ the digests compared between boots."""
 from hvmharness.log import digest_diff
 from hvmharness.spec import parse
 from hvmharness.verdict import depriv_work
-from depriv_scenarios import SCENARIOS, report
+from depriv_scenarios import SCENARIOS, aborts_check, report
 
 MISC = "depriv-rm-tie+depriv-gdt+runtime-selftest+depriv-count"
 # The payload must have done each guest's work (counters, unrestricted guest).
@@ -40,7 +40,7 @@ def batches(baseline, per_batch, misc=MISC):
 def n_checks(specs, want=WANT):
     """How many checks depriv_guest_checks() makes for the guests of @specs."""
     gs = [g for b in parse(specs) for g in b]
-    return len(gs) + sum(2 for g in gs if _scenario(g.name)) + sum(1 for g in gs if g.test in want)
+    return len(gs) + sum(3 for g in gs if _scenario(g.name)) + sum(1 for g in gs if g.test in want)
 
 
 def guest_check(checks, log, g, what, good=None, why=None):
@@ -69,7 +69,8 @@ def _scenario(name):
 
 def victim_checks(checks, log, g, what=""):
     """For a containment victim (guest depriv-SCENARIO): Xen's report (the
-    VMX variant) and every monitor table it mapped cleared (2 checks)."""
+    VMX variant), every monitor table it mapped cleared and its payload
+    aborts counted (aborts_check(): 3 checks)."""
     scen = _scenario(g.name)
     if scen is None:
         return
@@ -80,6 +81,7 @@ def victim_checks(checks, log, g, what=""):
     cl = (cnt or {}).get("monitor-tables-cleared")
     checks.check(cl is not None and mt >= 1 and cl == mt,
                  f"{what}{g.name}: every monitor table mapped was cleared ({mt} mapped, {cl} cleared)")
+    aborts_check(checks, cnt, scen, f"{what}{g.name}")
 
 
 def depriv_guest_checks(checks, res, want=WANT, what=""):
@@ -117,11 +119,13 @@ def ug0_guest_check(checks, r, g, what):
 
 def delegation_check(checks, r, g, what):
     """realmode's x87/FWAIT cases: the delegation policy (xen-patches/0019),
-    logged once per domain (the per-vCPU counter line has no realmode-xen)."""
+    logged once per domain and counted per vCPU (realmode-xen)."""
     m = r.log.search(rf"^\(XEN\) d{g.domid}v\d+ hvm_depriv: real mode: opcode (0x[0-9a-f]+) "
                      r"delegated to x86_emulate\(\)")
-    checks.check(m is not None, what + f"{g.name}: Xen logged a delegation to x86_emulate() "
-                 f"({'opcode ' + m.group(1) if m else 'none'})")
+    n = (r.log.vcpu_counters(g.domid) or {}).get("realmode-xen")
+    checks.check(m is not None and n is not None and n > 0,
+                 what + f"{g.name}: Xen logged a delegation to x86_emulate() "
+                 f"({'opcode ' + m.group(1) if m else 'none'}) and counted {n} (realmode-xen)")
 
 
 def digests_of(res, tests=DIGESTS):

@@ -3,7 +3,7 @@ tests/xtf/tests/depriv-NAME run scenario NAME, see
 depriv-rs/payload/src/selftest.rs) and the report Xen must print for each
 as it crashes the victim: "dNv0: hvm_depriv: <report>".  Shared by the
 containment steps (60-depriv under QEMU/SVM, 80-bochs-vmx under
-Bochs/VMX)."""
+Bochs/VMX), with the check of the payload aborts a victim's counters show."""
 
 # scenario: expected report, as on AMD SVM
 SCENARIOS = {
@@ -40,3 +40,11 @@ VMX = {"sysenter": "exception 13, error code 0,"}
 def report(scenario, vmx=False):
     """The report line's text after "hvm_depriv: " for @scenario."""
     return (VMX if vmx else {}).get(scenario, SCENARIOS[scenario])
+
+
+def aborts_check(checks, cnt, scen, what):
+    """A victim's per-vCPU counters (@cnt) count the payload's ABORT
+    syscalls: the "panic" scenario's one, nobody else's."""
+    want = 1 if scen == "panic" else 0
+    got = (cnt or {}).get("aborts")
+    checks.check(got == want, f"{what}: payload aborts counted {got} (want {want})")
