@@ -2,9 +2,9 @@
 tigerlake with CET) share: the batches of a boot under hvm_depriv=selftest
 (the baseline guests, the containment matrix in batches with a bystander
 each, the misc guests) and the checks of its guests (the verdict, the
-payload's work, each victim's report and cleared monitor tables), the
-unrestricted_guest=0 boot's header, the realmode guest's checks there, and
-the digests compared between boots."""
+payload's work, each victim's report, cleared monitor tables and counted
+aborts), the unrestricted_guest=0 boot's header, the realmode guest's
+checks there, and the digests compared between boots."""
 from hvmharness.log import digest_diff
 from hvmharness.spec import parse
 from hvmharness.verdict import depriv_work
@@ -86,8 +86,8 @@ def victim_checks(checks, log, g, what=""):
 
 def depriv_guest_checks(checks, res, want=WANT, what=""):
     """Every guest of a hvm_depriv=selftest boot with unrestricted guest:
-    its verdict, a victim's report and monitor tables, the payload's work
-    (@want) -- n_checks() of them."""
+    its verdict, a victim's report, monitor tables and aborts, the payload's
+    work (@want) -- n_checks() of them."""
     for g in res.guests:
         guest_check(checks, res.log, g, what)
         victim_checks(checks, res.log, g, what)
