@@ -175,10 +175,8 @@ def unweave(line):
     was "HARNESS: nmi dep" and "(d5) resumed: NMI received".  A line that
     starts as a whole one is one line; one that does not ends where a
     whole one starts."""
-    if RE_WHOLE_HEAD.match(line):
-        return [line]
     m = RE_WHOLE_HEAD.search(line)
-    return [line] if m is None else [line[:m.start()], line[m.start():]]
+    return [line] if m is None or m.start() == 0 else [line[:m.start()], line[m.start():]]
 
 
 def unweave_text(text):

@@ -2,10 +2,10 @@
 """The serial-log reader (scripts/hvmharness/log.py) on lines as the serial
 port delivers them: dom0's markers can be cut by a line of Xen's (its own
 or a guest's) or of dom0's kernel that lands between a marker's text and
-its end.  One such
-line failed a save/restore check in CI: "HARNESS: nmi dep(d5) resumed: NMI
-received" hid the NMI marker, and the guest, restored and successful, was
-judged "not restored".  No Xen needed: the lines are fed to the reader.
+its end.  One such line failed a save/restore check in CI: "HARNESS: nmi
+dep(d5) resumed: NMI received" hid the NMI marker, and the guest, restored
+and successful, was judged "not restored".  No Xen needed: the lines are
+fed to the reader.
 """
 import os
 import sys

@@ -150,18 +150,18 @@ for paging in ("shadow", "hap"):
         c.check(g.ok, f"{name}: expected {g.expect}, got {g.result or '-'}"
                 f"{' (crashed)' if g.crashed else ''}{' - ' + g.why if g.why and not g.ok else ''}")
         scen = name[len("depriv-"):] if name.startswith("depriv-") else None
+        cnt = res.log.vcpu_counters(g.domid)
         if scen in SCENARIOS and g.domid is not None:
             line = f"d{g.domid}v0: hvm_depriv: {SCENARIOS[scen]}"
             reported = line in res.log
             c.check(reported, f"{name}: Xen reported '{line}'")
             matrix.append((scen, bool(g.ok and g.crashed), reported))
-            aborts_check(c, res.log.vcpu_counters(g.domid), scen, name)
+            aborts_check(c, cnt, scen, name)
             if scen in ("watchdog", "watchdog-syscalls"):
                 watchdog_checks(c, res, g, scen)
         # Every monitor table given the ring-3 mappings was cleared of them
         # by the time the vCPU went (xen-patches/0008): the one the shadow
         # bystander's paging-mode change replaced, and those teardown freed.
-        cnt = res.log.vcpu_counters(g.domid)
         if cnt is not None:
             mt, cl = cnt.get("monitor-tables", 0), cnt.get("monitor-tables-cleared")
             c.check(cl is not None and mt >= 1 and cl == mt,
